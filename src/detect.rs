@@ -1,0 +1,270 @@
+//! Deciding what an input is, from its content alone.
+//!
+//! File names lie (`.crash`, `.ips`, `.txt`, `.log`, `.md` are all seen), so
+//! the first bytes decide: a JSON header line, a JSON body, Xcode's
+//! `Translated Report` wrapper, or a legacy text report, possibly pasted into
+//! a ticket after some prose. Reports that are not crashes are recognised
+//! here and returned as [`Skipped`].
+
+use crate::error::{ParseError, Warning, excerpt};
+use crate::ips;
+use crate::kind::ReportKind;
+use crate::model::{Parsed, Platform, Report, Skipped, SourceFormat};
+use crate::normalize;
+use crate::text;
+
+const TRANSLATED_MARKER: &str = "Translated Report (Full Report Below)";
+
+/// Reads decoded text as a report of whatever kind it is.
+pub(crate) fn parse_text(text: &str) -> Result<Parsed<'_>, ParseError> {
+    let start = text.len() - text.trim_start().len();
+    let body = &text[start..];
+    if body.starts_with('{') {
+        return parse_json(text, start);
+    }
+    if let Some(marker) = memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()) {
+        return parse_translated(text, marker);
+    }
+    parse_plain_text(text)
+}
+
+/// 1-based line number of byte `offset` in `text`.
+fn line_at(text: &str, offset: usize) -> u32 {
+    let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[..offset]).count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+/// Input starting (at `start`) with `{`: a header line and a body, or a body alone.
+fn parse_json(text: &str, start: usize) -> Result<Parsed<'_>, ParseError> {
+    let rest = &text[start..];
+    let line_end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
+    let first_line = rest[..line_end].trim_end_matches('\r');
+    let after = &rest[(line_end + 1).min(rest.len())..];
+    let after_start = after.len() - after.trim_start().len();
+    let body_text = &after[after_start..];
+    let header = if body_text.is_empty() { None } else { ips::parse_header(first_line) };
+
+    let Some(header) = header else {
+        // No header line: the whole document is the body.
+        let body = ips::parse_body(rest, line_at(text, start))?;
+        return classify_body(None, body);
+    };
+    let kind = header.bug_type.as_ref().map(|b| ReportKind::from_bug_type(&b.0));
+    if let Some(kind) = kind.filter(|k| *k != ReportKind::Crash) {
+        let bug_type = header.bug_type.as_ref().map(|b| b.0.to_string());
+        return Ok(skipped(kind, bug_type, SourceFormat::Ips, &header));
+    }
+    let body_line = line_at(text, start + line_end + 1 + after_start);
+    if body_text.starts_with('{') {
+        let body = ips::parse_body(body_text, body_line)?;
+        return classify_body(Some(&header), body);
+    }
+    // A JSON header over a legacy text body (bug_type 109, or 309 over text).
+    let mut report = text::parse(body_text, body_line);
+    apply_header(&mut report, &header);
+    report.format = SourceFormat::IpsHeaderText;
+    Ok(finish(report))
+}
+
+fn skipped(
+    kind: ReportKind,
+    bug_type: Option<String>,
+    format: SourceFormat,
+    header: &ips::schema::Header<'_>,
+) -> Parsed<'static> {
+    use ips::schema::Str;
+    Parsed::Skipped(Skipped {
+        kind,
+        bug_type,
+        format,
+        incident_id: Str::non_empty(&header.incident_id).map(|s| s.into_owned()),
+        process_name: Str::non_empty(&header.app_name).or_else(|| Str::non_empty(&header.name)).map(|s| s.into_owned()),
+    })
+}
+
+/// Decides what a JSON body is, then builds the crash model for crashes.
+fn classify_body<'a>(
+    header: Option<&ips::schema::Header<'a>>,
+    body: ips::schema::Body<'a>,
+) -> Result<Parsed<'a>, ParseError> {
+    let bug_type = body.bug_type.as_ref().or(header.and_then(|h| h.bug_type.as_ref())).map(|b| b.0.to_string());
+    let kind = match &bug_type {
+        Some(bug_type) => ReportKind::from_bug_type(bug_type),
+        None if body.threads.is_some() || body.used_images.is_some() => ReportKind::Crash,
+        None if body.memory_status.is_some() || body.largest_process.is_some() => ReportKind::Jetsam,
+        None if body.panic_string.is_some() => ReportKind::KernelPanic,
+        None if body.process_by_pid.is_some() => ReportKind::Stackshot,
+        None => {
+            return Err(ParseError::not_a_report(
+                "a JSON document without `bug_type`, `threads` or `usedImages`: not an Apple diagnostic report",
+            ));
+        }
+    };
+    if kind != ReportKind::Crash {
+        let empty = ips::schema::Header::default();
+        let mut skip = skipped(kind, bug_type, SourceFormat::Ips, header.unwrap_or(&empty));
+        if let Parsed::Skipped(s) = &mut skip {
+            s.incident_id =
+                s.incident_id.take().or(ips::schema::Str::non_empty(&body.incident).map(|s| s.into_owned()));
+            s.process_name =
+                s.process_name.take().or(ips::schema::Str::non_empty(&body.proc_name).map(|s| s.into_owned()));
+        }
+        return Ok(skip);
+    }
+    if body.threads.is_none() && body.used_images.is_none() && body.exception.is_none() {
+        return Err(ParseError::not_a_report(
+            "the file holds only an .ips header line; the crash report body is missing",
+        ));
+    }
+    Ok(finish(ips::to_report(header, body)))
+}
+
+/// Lets a JSON header's facts override a text body's (FORMATS.md: the
+/// header's `app_version` / `build_version` are the truth).
+fn apply_header<'a>(report: &mut Report<'a>, header: &ips::schema::Header<'a>) {
+    use ips::schema::Str;
+    report.bug_type = Str::non_empty(&header.bug_type);
+    if let Some(version) = Str::non_empty(&header.app_version) {
+        report.app.short_version = Some(version);
+    }
+    if let Some(build) = Str::non_empty(&header.build_version) {
+        report.app.bundle_version = Some(build);
+    }
+    report.incident_id = report.incident_id.take().or_else(|| Str::non_empty(&header.incident_id));
+    report.app.bundle_id = report.app.bundle_id.take().or_else(|| Str::non_empty(&header.bundle_id));
+    if let Some(platform) = header.platform.and_then(Platform::from_ips_number) {
+        report.os.platform = Some(platform);
+    }
+}
+
+/// Xcode / Console export: a translated text part, `EOF`, then `Full Report`
+/// and the `.ips`. The JSON is the complete record, so it is preferred.
+fn parse_translated(text: &str, marker: usize) -> Result<Parsed<'_>, ParseError> {
+    let after_marker = marker + TRANSLATED_MARKER.len();
+    let eof = find_line(text, after_marker, "EOF");
+    let full = eof.and_then(|eof| find_line(text, eof, "Full Report"));
+    let mut json_problem = None;
+    if let Some(full) = full
+        && let Some(brace) = memchr::memchr(b'{', &text.as_bytes()[full..])
+    {
+        match parse_json(text, full + brace) {
+            Ok(Parsed::Crash(mut report)) => {
+                report.format = SourceFormat::Translated;
+                return Ok(Parsed::Crash(report));
+            }
+            Ok(skipped @ Parsed::Skipped(_)) => return Ok(skipped),
+            Err(error) => json_problem = Some(error.to_string()),
+        }
+    }
+    // Fall back to the translated text: everything between the dashes under
+    // the marker and `EOF`.
+    let text_start = after_marker + memchr::memchr(b'\n', &text.as_bytes()[after_marker..]).map_or(0, |p| p + 1);
+    let text_end = eof.unwrap_or(text.len());
+    let part = &text[text_start..text_end];
+    let mut report = text::parse(part, line_at(text, text_start));
+    report.format = SourceFormat::TranslatedText;
+    let reason = json_problem.unwrap_or_else(|| "no `Full Report` part follows the text".to_string());
+    report.warnings.insert(
+        0,
+        Warning::general(format!("the JSON full report could not be read ({reason}); used the translated text part")),
+    );
+    Ok(finish(report))
+}
+
+/// Offset of the first line at or after `from` whose trimmed text is `wanted`.
+fn find_line(text: &str, from: usize, wanted: &str) -> Option<usize> {
+    let mut offset = from;
+    for line in text[from..].split_inclusive('\n') {
+        if line.trim().trim_matches('`').trim() == wanted {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Lines that begin a legacy text report.
+fn is_report_start(line: &str) -> bool {
+    const KEYS: [&str; 6] = [
+        "Incident Identifier:",
+        "Process:",
+        "Hardware Model:",
+        "CrashReporter Key:",
+        "Exception Type:",
+        "Binary Images:",
+    ];
+    KEYS.iter().any(|k| line.starts_with(k))
+        || line.strip_prefix("Thread ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+fn parse_plain_text(text: &str) -> Result<Parsed<'_>, ParseError> {
+    let mut offset = 0;
+    let mut start = None;
+    for line in text.split_inclusive('\n') {
+        if is_report_start(line.trim_end()) {
+            start = Some(offset);
+            break;
+        }
+        offset += line.len();
+    }
+    let Some(start) = start else {
+        let first = text.trim_start().lines().next().unwrap_or("");
+        return Err(ParseError::not_a_report(format!(
+            "text without `Incident Identifier:`, `Process:` or a thread list (it begins {})",
+            excerpt(first.trim(), 50)
+        )));
+    };
+    let body = &text[start..];
+    if let Some(kind) = classify_text(body) {
+        return Ok(Parsed::Skipped(Skipped {
+            kind,
+            bug_type: None,
+            format: SourceFormat::Text,
+            incident_id: header_value(body, "Incident Identifier").map(str::to_string),
+            process_name: header_value(body, "Process").map(|p| crate::text::process_name(p).to_string()),
+        }));
+    }
+    let first_line = line_at(text, start);
+    let mut report = text::parse(body, first_line);
+    let skipped_lines = text[..start].lines().filter(|l| !l.trim().is_empty()).count();
+    if skipped_lines > 0 {
+        report
+            .warnings
+            .insert(0, Warning::general(format!("{skipped_lines} line(s) of other text before the report ignored")));
+    }
+    Ok(finish(report))
+}
+
+/// The value of the first `key:` line in the first 200 lines.
+fn header_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
+    body.lines().take(200).find_map(|l| l.strip_prefix(key)?.strip_prefix(':').map(str::trim))
+}
+
+/// Recognises legacy text diagnostics that are not crashes.
+fn classify_text(body: &str) -> Option<ReportKind> {
+    if let Some(event) = header_value(body, "Event") {
+        let event = event.to_ascii_lowercase();
+        return Some(match event.as_str() {
+            "hang" => ReportKind::Hang,
+            e if e.contains("spin") => ReportKind::Spin,
+            e if e.contains("cpu") || e.contains("wakeups") => ReportKind::CpuResource,
+            e if e.contains("disk") => ReportKind::DiskWrites,
+            _ => ReportKind::Unknown,
+        });
+    }
+    if header_value(body, "Largest process").is_some() || header_value(body, "Free pages").is_some() {
+        return Some(ReportKind::Jetsam);
+    }
+    if header_value(body, "Exception Note").is_some_and(|n| n.contains("NON-FATAL CONDITION")) {
+        return Some(ReportKind::ResourceException);
+    }
+    if body.lines().take(50).any(|l| l.trim_start().starts_with("panic(cpu ")) {
+        return Some(ReportKind::KernelPanic);
+    }
+    None
+}
+
+fn finish(mut report: Report<'_>) -> Parsed<'_> {
+    normalize::finish(&mut report);
+    Parsed::Crash(Box::new(report))
+}

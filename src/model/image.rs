@@ -1,0 +1,143 @@
+//! Binary images: the executables and libraries mapped into the process.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Serialize;
+
+use super::hex;
+use crate::arch::Arch;
+
+/// One binary image.
+#[derive(Debug, Clone, Serialize)]
+pub struct Image<'a> {
+    /// Load address.
+    #[serde(serialize_with = "hex::serialize")]
+    pub start: u64,
+    /// Last address of the image (inclusive, as text reports write it;
+    /// `base + size - 1` for `.ips`).
+    #[serde(serialize_with = "hex::serialize")]
+    pub end: u64,
+    /// Image name (`libdispatch.dylib`; on macOS often a bundle id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Cow<'a, str>>,
+    /// The image's architecture; macOS text reports give a version instead
+    /// and the report's code type applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arch: Option<Arch>,
+    /// The version in parentheses on macOS (`1.0 - 1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<Cow<'a, str>>,
+    /// The LC_UUID, when known and not all zero.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<ImageUuid>,
+    /// Path on the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<Cow<'a, str>>,
+    /// The `+` mark old reports put on non-system images.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub marked_user: bool,
+}
+
+impl Image<'_> {
+    /// True when `address` lies within the image.
+    pub fn contains(&self, address: u64) -> bool {
+        self.start <= address && address <= self.end
+    }
+
+    /// True for the `0x0 - 0xffffffffffffffff ???` line and `.ips`'s trailing
+    /// all-zero image: a marker, not a binary.
+    pub fn is_placeholder(&self) -> bool {
+        self.uuid.is_none() && (self.start == 0 && (self.end == u64::MAX || self.end == 0))
+    }
+}
+
+/// An image UUID (LC_UUID). Reports write it dashed or not, in either case;
+/// it is the same UUID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ImageUuid(pub [u8; 16]);
+
+impl ImageUuid {
+    /// Reads 32 hex digits, with or without the four dashes, in any case.
+    pub fn parse(text: &str) -> Option<ImageUuid> {
+        let text = text.trim();
+        let mut bytes = [0u8; 16];
+        let mut count = 0usize;
+        let mut high: Option<u8> = None;
+        for (pos, c) in text.bytes().enumerate() {
+            if c == b'-' {
+                // Dashes only where the canonical form has them.
+                if !matches!(pos, 8 | 13 | 18 | 23) || high.is_some() {
+                    return None;
+                }
+                continue;
+            }
+            let nibble = (c as char).to_digit(16)? as u8;
+            match high.take() {
+                None => high = Some(nibble),
+                Some(h) => {
+                    *bytes.get_mut(count)? = (h << 4) | nibble;
+                    count += 1;
+                }
+            }
+        }
+        (count == 16 && high.is_none()).then_some(ImageUuid(bytes))
+    }
+
+    /// True for `00000000-0000-0000-0000-000000000000`.
+    pub fn is_nil(&self) -> bool {
+        self.0 == [0; 16]
+    }
+
+    /// 32 lower-case hex digits without dashes, as App Center wants.
+    pub fn simple(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl fmt::Display for ImageUuid {
+    /// Lower-case dashed form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                f.write_str("-")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for ImageUuid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_forms_agree() {
+        let a = ImageUuid::parse("8ce6a4f1ad09385e8422b60f540b9a23").unwrap();
+        let b = ImageUuid::parse("8CE6A4F1-AD09-385E-8422-B60F540B9A23").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "8ce6a4f1-ad09-385e-8422-b60f540b9a23");
+        assert_eq!(a.simple(), "8ce6a4f1ad09385e8422b60f540b9a23");
+    }
+
+    #[test]
+    fn uuid_rejects_junk() {
+        for bad in [
+            "",
+            "@UUID@",
+            "8ce6a4f1ad09385e8422b60f540b9a2",
+            "8ce6a4f1ad09385e8422b60f540b9a233",
+            "8ce6-a4f1ad09385e8422b60f540b9a23",
+        ] {
+            assert_eq!(ImageUuid::parse(bad), None, "{bad}");
+        }
+        assert!(ImageUuid::parse("00000000-0000-0000-0000-000000000000").unwrap().is_nil());
+    }
+}

@@ -1,0 +1,70 @@
+//! A cursor over the lines of a report, keeping 1-based line numbers.
+
+/// Yields `(line number, line)` with the line end (`\n` or `\r\n`) removed.
+#[derive(Debug, Clone)]
+pub struct LineCursor<'a> {
+    rest: &'a str,
+    next_number: u32,
+}
+
+impl<'a> LineCursor<'a> {
+    /// Starts at the beginning of `text`, whose first line is `first_number`.
+    pub fn new(text: &'a str, first_number: u32) -> Self {
+        LineCursor { rest: text, next_number: first_number }
+    }
+
+    /// The next line without consuming it.
+    pub fn peek(&self) -> Option<(u32, &'a str)> {
+        self.clone().next()
+    }
+
+    /// True once every line has been read.
+    pub fn is_done(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// Skips blank lines; returns the next non-blank line without consuming it.
+    pub fn peek_non_blank(&mut self) -> Option<(u32, &'a str)> {
+        loop {
+            let (number, line) = self.peek()?;
+            if !line.trim().is_empty() {
+                return Some((number, line));
+            }
+            self.next();
+        }
+    }
+
+    /// The number the next line will have.
+    pub fn next_number(&self) -> u32 {
+        self.next_number
+    }
+}
+
+impl<'a> Iterator for LineCursor<'a> {
+    type Item = (u32, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (line, rest) = match memchr::memchr(b'\n', self.rest.as_bytes()) {
+            Some(end) => (&self.rest[..end], &self.rest[end + 1..]),
+            None => (self.rest, ""),
+        };
+        self.rest = rest;
+        let number = self.next_number;
+        self.next_number = self.next_number.saturating_add(1);
+        Some((number, line.strip_suffix('\r').unwrap_or(line)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_lines_and_strips_crlf() {
+        let lines: Vec<_> = LineCursor::new("a\r\nb\n\nc", 10).collect();
+        assert_eq!(lines, vec![(10, "a"), (11, "b"), (12, ""), (13, "c")]);
+    }
+}

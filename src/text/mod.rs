@@ -1,0 +1,579 @@
+//! The reader for legacy text crash reports (`.crash`).
+//!
+//! A text report is a sequence of sections separated by blank lines: a
+//! header of `Key: value` lines, the exception block, optional
+//! multi-line blocks (Application Specific Information, Kernel Triage, VM
+//! Region Info), `Last Exception Backtrace`, the threads, one register block,
+//! and `Binary Images`. Apple has reshuffled and renamed these over fifteen
+//! years; the reader recognises each section by its first line wherever it
+//! stands, so an unexpected order costs nothing.
+//!
+//! A line that cannot be read costs a [`Warning`] with its line number; the
+//! rest of the report is kept. Whatever follows the binary images (macOS
+//! `External Modification Summary`, KSCrash's `Extra Information`) is not
+//! part of the crash model and is not read.
+
+mod fields;
+pub(crate) mod frames;
+mod images;
+mod lines;
+mod registers;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::arch::CodeType;
+use crate::error::{Location, Warning, excerpt};
+use crate::model::{Frame, Platform, RegisterState, Report, SourceFormat, Termination, Thread};
+use crate::timestamp::Timestamp;
+use fields::non_empty;
+pub use lines::LineCursor;
+
+/// A line-level parse failure: where on the line, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    /// 0-based byte column on the line.
+    pub column: usize,
+    /// What the reader was looking for.
+    pub expected: &'static str,
+}
+
+impl LineError {
+    /// A failure at `column`.
+    pub fn new(column: usize, expected: &'static str) -> Self {
+        LineError { column, expected }
+    }
+}
+
+/// Reads a text report. `first_line` is the number of the first line of
+/// `text` within the whole input (2 when a JSON header line precedes it).
+///
+/// Never fails: what cannot be read becomes a warning. Whether the result is
+/// a usable crash is for the caller to judge.
+pub fn parse(text: &str, first_line: u32) -> Report<'_> {
+    let mut reader = TextReader {
+        lines: LineCursor::new(text, first_line),
+        report: Report { format: SourceFormat::Text, ..Report::default() },
+        thread_slots: HashMap::new(),
+        pending_names: HashMap::new(),
+        states: Vec::new(),
+        code_type_text: None,
+        saw_images: false,
+    };
+    reader.run();
+    reader.finish()
+}
+
+/// A register block waiting to be attached to its thread.
+struct PendingState<'a> {
+    thread: u32,
+    line: u32,
+    state: RegisterState<'a>,
+}
+
+struct TextReader<'a> {
+    lines: LineCursor<'a>,
+    report: Report<'a>,
+    /// Thread number to index in `report.threads`.
+    thread_slots: HashMap<u32, usize>,
+    /// `Thread N name:` lines seen before their thread.
+    pending_names: HashMap<u32, &'a str>,
+    states: Vec<PendingState<'a>>,
+    code_type_text: Option<&'a str>,
+    saw_images: bool,
+}
+
+impl<'a> TextReader<'a> {
+    fn warn(&mut self, line: u32, message: impl Into<String>) {
+        self.report.warnings.push(Warning::at_line(line, message));
+    }
+
+    fn warn_line(&mut self, number: u32, line: &str, error: &LineError, what: &str) {
+        let found = excerpt(line.get(error.column..).unwrap_or(line), 60);
+        self.report.warnings.push(Warning {
+            location: Location::line_column(number, error.column as u32 + 1),
+            message: format!("{what} skipped: expected {}, found {found}", error.expected),
+        });
+    }
+
+    fn run(&mut self) {
+        while let Some((number, line)) = self.lines.next() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("Thread ") {
+                self.thread_line(number, rest, line);
+            } else if line.starts_with("Binary Images:") {
+                self.images();
+                // What follows the images is not part of the crash model.
+                break;
+            } else if line.starts_with("Last Exception Backtrace:") {
+                let frames = self.backtrace(number);
+                self.report.last_exception_backtrace = Some(frames);
+            } else if line.starts_with("Application Specific Backtrace") {
+                let frames = self.frames();
+                self.report.application_specific_backtraces.push(frames);
+            } else if line.starts_with("VM Regions Near") || line.starts_with("VM Region Info:") {
+                self.vm_regions(line);
+            } else if let Some((key, value)) = split_key_value(line) {
+                self.field(number, key, value);
+            } else if trimmed == "EOF" {
+                // The end marker of the text part of a translated report.
+            } else {
+                self.warn(number, format!("unrecognised line ignored: {}", excerpt(trimmed, 80)));
+            }
+        }
+    }
+
+    /// Dispatches one `Key: value` line.
+    fn field(&mut self, number: u32, key: &'a str, value: &'a str) {
+        let r = &mut self.report;
+        match key {
+            "Incident Identifier" => r.incident_id = non_empty(value),
+            "CrashReporter Key" | "Beta Identifier" => r.crash_reporter_key = non_empty(value),
+            "Hardware Model" => r.hardware_model = non_empty(value),
+            "Process" => {
+                let (name, pid) = fields::name_and_pid(value);
+                r.process.name = non_empty(name);
+                r.process.pid = pid;
+            }
+            "Path" => r.process.path = non_empty(value),
+            "Identifier" => r.app.bundle_id = non_empty(value),
+            "Version" => r.app.version_text = non_empty(value),
+            "Code Type" => {
+                self.code_type_text = Some(value.trim());
+                r.code_type = CodeType::parse(value);
+                if r.code_type.is_none() {
+                    self.warn(number, format!("unknown architecture in Code Type: {}", excerpt(value.trim(), 40)));
+                }
+            }
+            "Role" => r.process.role = non_empty(value),
+            "Parent Process" => {
+                let (name, pid) = fields::name_and_pid(value);
+                r.process.parent_name = non_empty(name);
+                r.process.parent_pid = pid;
+            }
+            "Responsible" => r.process.responsible = non_empty(fields::name_and_pid(value).0),
+            "Coalition" => r.process.coalition = non_empty(fields::name_and_pid(value).0),
+            "User ID" => r.process.user_id = value.trim().parse().ok(),
+            "Date/Time" => self.report.timestamp = self.timestamp(number, value),
+            "Launch Time" => self.report.launch_time = self.timestamp(number, value),
+            "OS Version" => {
+                let (product, version, build) = fields::os_version(value);
+                r.os.platform = product.and_then(Platform::from_product_name);
+                r.os.product = product.map(Cow::Borrowed);
+                r.os.version = version.map(Cow::Borrowed);
+                r.os.build = build.map(Cow::Borrowed);
+            }
+            "Release Type" => r.os.release_type = non_empty(value),
+            "Report Version" => r.report_version = non_empty(value),
+            "Exception Type" => {
+                let (kind, signal) = fields::exception_type(value);
+                r.exception.exception_type = non_empty(kind);
+                r.exception.signal = signal.map(Cow::Borrowed);
+            }
+            "Exception Subtype" => {
+                let codes = fields::exception_codes(value);
+                r.exception.subtype = non_empty(value);
+                r.exception.address = r.exception.address.or(codes.address);
+            }
+            "Exception Codes" => {
+                let codes = fields::exception_codes(value);
+                if let Some(text) = codes.numeric_text {
+                    r.exception.codes = Some(Cow::Borrowed(text));
+                    r.exception.code_values = codes.values;
+                }
+                if let Some(symbolic) = codes.symbolic {
+                    r.exception.subtype = r.exception.subtype.take().or(Some(Cow::Borrowed(symbolic)));
+                }
+                r.exception.address = r.exception.address.or(codes.address);
+            }
+            "Exception Message" => r.exception.message = non_empty(value),
+            "Exception Note" => r.exception.note = non_empty(value),
+            "Termination Reason" => {
+                let reason = fields::termination_reason(value);
+                let t = r.exception.termination.get_or_insert_with(Termination::default);
+                t.namespace = reason.namespace.map(Cow::Borrowed);
+                t.code = reason.code;
+                t.indicator = reason.indicator.map(Cow::Borrowed).or(t.indicator.take());
+            }
+            "Termination Signal" => {
+                let t = r.exception.termination.get_or_insert_with(Termination::default);
+                t.indicator = t.indicator.take().or(non_empty(value));
+            }
+            "Termination Description" => {
+                let t = r.exception.termination.get_or_insert_with(Termination::default);
+                t.reasons.extend(non_empty(value));
+            }
+            "Terminating Process" => {
+                let (name, pid) = fields::name_and_pid(value);
+                let t = r.exception.termination.get_or_insert_with(Termination::default);
+                t.by_process = non_empty(name);
+                t.by_pid = pid;
+            }
+            "Triggered by Thread" | "Crashed Thread" => match fields::thread_number(value) {
+                Some(thread) => r.crashed_thread = Some(thread),
+                None => self.warn(
+                    number,
+                    format!("expected a thread number after `{key}:`, found {}", excerpt(value.trim(), 40)),
+                ),
+            },
+            "Application Specific Information" => {
+                let mut lines: Vec<Cow<'a, str>> = non_empty(value).into_iter().collect();
+                lines.extend(self.block_lines());
+                self.report.application_specific_info.extend(lines);
+            }
+            "Kernel Triage" => {
+                let mut lines: Vec<Cow<'a, str>> = non_empty(value).into_iter().collect();
+                lines.extend(self.block_lines());
+                self.report.kernel_triage.extend(lines);
+            }
+            "Logical CPU" | "Error Code" | "Trap Number" => self.state_extra(number, key, value),
+            _ => {
+                // Apple adds header keys with nearly every release; unknown
+                // ones are harmless and deliberately ignored.
+            }
+        }
+    }
+
+    fn timestamp(&mut self, number: u32, value: &str) -> Option<Timestamp> {
+        let parsed = Timestamp::parse(value);
+        if parsed.is_none() {
+            self.warn(
+                number,
+                format!("expected a date `YYYY-MM-DD HH:MM:SS[.ffff] [+HHMM]`, found {}", excerpt(value.trim(), 40)),
+            );
+        }
+        parsed
+    }
+
+    /// Lines of a multi-line block, up to a blank line or the next section.
+    fn block_lines(&mut self) -> Vec<Cow<'a, str>> {
+        let mut out = Vec::new();
+        while let Some((_, line)) = self.lines.peek() {
+            if line.trim().is_empty() || starts_section(line) {
+                break;
+            }
+            self.lines.next();
+            out.push(Cow::Borrowed(line.trim_end()));
+        }
+        out
+    }
+
+    fn vm_regions(&mut self, first: &'a str) {
+        let head = first.strip_prefix("VM Region Info:").map(str::trim).unwrap_or(first.trim());
+        let mut lines: Vec<Cow<'a, str>> = non_empty(head).into_iter().collect();
+        lines.extend(self.block_lines());
+        self.report.exception.vm_region_info = lines;
+    }
+
+    /// `Thread N name:`, `Thread N:`, `Thread N Crashed:`, `Thread N crashed with ... State:`.
+    fn thread_line(&mut self, number: u32, rest: &'a str, line: &'a str) {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let Ok(thread) = rest[..digits].parse::<u32>() else {
+            self.warn(number, format!("expected a thread number after `Thread`, found {}", excerpt(line, 60)));
+            return;
+        };
+        let after = &rest[digits..];
+        if let Some(name) = after.strip_prefix(" name:") {
+            self.pending_names.insert(thread, name.trim());
+        } else if let Some(header) = after.strip_prefix(" crashed with ") {
+            self.register_block(number, thread, header.trim_end().trim_end_matches(':'));
+        } else if let Some(tail) = after.strip_prefix(" Crashed") {
+            self.thread(number, thread, true, tail);
+        } else if after.starts_with(':') {
+            self.thread(number, thread, false, after);
+        } else {
+            self.warn(number, format!("unrecognised thread line ignored: {}", excerpt(line, 80)));
+        }
+    }
+
+    fn thread(&mut self, number: u32, thread: u32, crashed: bool, tail: &'a str) {
+        // `:: Dispatch queue: q`, `:: name`, `: name`, `:`
+        let label = tail.trim_start_matches(':').trim();
+        let index = match self.thread_slots.get(&thread) {
+            Some(&index) => {
+                self.warn(number, format!("thread {thread} is listed twice; frames added to the first listing"));
+                index
+            }
+            None => {
+                let index = self.report.threads.len();
+                self.report.threads.push(Thread { number: thread, ..Thread::default() });
+                self.thread_slots.insert(thread, index);
+                index
+            }
+        };
+        let mut names: Vec<&'a str> = self.pending_names.remove(&thread).into_iter().collect();
+        names.push(label);
+        let frames = self.frames();
+        let t = &mut self.report.threads[index];
+        t.crashed |= crashed;
+        for text in names.into_iter().filter(|t| !t.is_empty()) {
+            let (name, queue) = split_queue(text);
+            if queue.is_some() {
+                t.queue = queue.map(Cow::Borrowed);
+            }
+            if let Some(name) = name {
+                t.name = Some(Cow::Borrowed(name));
+            }
+        }
+        t.frames.extend(frames);
+    }
+
+    /// Frame lines up to the first line that is not one.
+    fn frames(&mut self) -> Vec<Frame<'a>> {
+        let mut frames = Vec::new();
+        while let Some((number, line)) = self.lines.peek() {
+            if !line.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                break;
+            }
+            self.lines.next();
+            match frames::parse_frame_line(line) {
+                Ok(frame) => frames.push(frame),
+                Err(error) => self.warn_line(number, line, &error, "frame line"),
+            }
+        }
+        frames
+    }
+
+    /// `Last Exception Backtrace:` as frame lines or as `(0x... 0x...)`.
+    fn backtrace(&mut self, header_line: u32) -> Vec<Frame<'a>> {
+        match self.lines.peek_non_blank() {
+            Some((_, line)) if line.trim_start().starts_with('(') => {
+                let mut addresses = Vec::new();
+                while let Some((number, line)) = self.lines.next() {
+                    match frames::parse_address_list(line, &mut addresses) {
+                        Ok(true) => break,
+                        Ok(false) => {}
+                        Err(error) => {
+                            self.warn_line(number, line, &error, "rest of the Last Exception Backtrace");
+                            break;
+                        }
+                    }
+                    if matches!(self.lines.peek(), Some((_, next)) if next.trim().is_empty() || starts_section(next)) {
+                        self.warn(number, "the Last Exception Backtrace list has no closing `)`");
+                        break;
+                    }
+                }
+                addresses.into_iter().map(|address| Frame { address, ..Frame::default() }).collect()
+            }
+            Some(_) => self.frames(),
+            None => {
+                self.warn(header_line, "Last Exception Backtrace has no frames");
+                Vec::new()
+            }
+        }
+    }
+
+    fn register_block(&mut self, number: u32, thread: u32, header: &'a str) {
+        let mut registers = Vec::new();
+        while let Some((line_number, line)) = self.lines.peek() {
+            if !registers::is_register_line(line) {
+                break;
+            }
+            self.lines.next();
+            if let Err(error) = registers::parse_register_line(line, &mut registers) {
+                self.warn_line(line_number, line, &error, "register line");
+            }
+        }
+        let mut flavor = registers::flavor_from_header(header);
+        if flavor == crate::model::RegisterFlavor::Unknown {
+            flavor = registers::flavor_from_registers(&registers);
+            self.warn(number, format!("unknown register state `{header}`; registers kept as found"));
+        }
+        self.states.push(PendingState {
+            thread,
+            line: number,
+            state: RegisterState { flavor, registers, extra: Vec::new() },
+        });
+    }
+
+    /// `Logical CPU`, `Error Code`, `Trap Number` after an x86 register block.
+    fn state_extra(&mut self, number: u32, key: &'a str, value: &'a str) {
+        let value = value.trim();
+        let (number_text, description) = value.split_once(' ').unwrap_or((value, ""));
+        let parsed = frames::parse_hex(number_text).or_else(|| number_text.parse().ok());
+        match (self.states.last_mut(), parsed) {
+            (Some(pending), Some(parsed)) => pending.state.extra.push(crate::model::Register {
+                name: Cow::Borrowed(key),
+                value: parsed,
+                description: non_empty(description),
+            }),
+            _ => self.warn(number, format!("`{key}` outside a register block or without a number; ignored")),
+        }
+    }
+
+    fn images(&mut self) {
+        self.saw_images = true;
+        while let Some((number, line)) = self.lines.peek() {
+            if line.trim().is_empty() {
+                // A blank line may sit inside the list (macOS 13); the list
+                // goes on if an image line follows.
+                let mut ahead = self.lines.clone();
+                match ahead.peek_non_blank() {
+                    Some((_, next)) if images::looks_like_image_line(next) => {
+                        self.lines = ahead;
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
+            if !images::looks_like_image_line(line) {
+                break;
+            }
+            self.lines.next();
+            match images::parse_image_line(line) {
+                Ok(parsed) => {
+                    if let Some(problem) = parsed.problem {
+                        self.warn(number, problem);
+                    }
+                    self.report.images.push(parsed.image);
+                }
+                Err(error) => self.warn_line(number, line, &error, "image line"),
+            }
+        }
+    }
+
+    fn finish(mut self) -> Report<'a> {
+        for pending in std::mem::take(&mut self.states) {
+            match self.thread_slots.get(&pending.thread) {
+                Some(&index) => self.report.threads[index].registers = Some(pending.state),
+                None => self.warn(
+                    pending.line,
+                    format!("register state for thread {} which the report does not list; ignored", pending.thread),
+                ),
+            }
+        }
+        for (thread, _) in std::mem::take(&mut self.pending_names) {
+            self.report
+                .warnings
+                .push(Warning::general(format!("`Thread {thread} name:` for a thread the report does not list")));
+        }
+        resolve_version(&mut self.report, self.code_type_text);
+        if !self.saw_images && !self.report.threads.is_empty() {
+            self.report.warnings.push(Warning::at_line(
+                self.lines.next_number(),
+                "the report has no Binary Images section (truncated?): frames cannot be tied to images",
+            ));
+        }
+        self.report
+    }
+}
+
+/// True for lines that open a section and so end a free-text block.
+fn starts_section(line: &str) -> bool {
+    line.starts_with("Thread ")
+        || line.starts_with("Binary Images:")
+        || line.starts_with("Last Exception Backtrace:")
+        || line.starts_with("Application Specific Backtrace")
+}
+
+/// `Key: value` with a plausible key: letters first, at most 48 characters of
+/// letters, digits, spaces and `/-_().`, and the colon followed by white space
+/// or the end of the line.
+fn split_key_value(line: &str) -> Option<(&str, &str)> {
+    let colon = memchr::memchr(b':', line.as_bytes())?;
+    let key = &line[..colon];
+    let value = &line[colon + 1..];
+    let key_ok = (1..=48).contains(&key.len())
+        && key.as_bytes()[0].is_ascii_alphabetic()
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b" /-_().".contains(&b));
+    let value_ok = value.is_empty() || value.starts_with([' ', '\t']);
+    (key_ok && value_ok).then(|| (key.trim_end(), value.trim()))
+}
+
+/// `Dispatch queue: q` is a queue; `name Dispatch queue: q` both; anything else a name.
+fn split_queue(text: &str) -> (Option<&str>, Option<&str>) {
+    match text.find("Dispatch queue:") {
+        Some(at) => {
+            let name = text[..at].trim();
+            let queue = text[at + "Dispatch queue:".len()..].trim();
+            ((!name.is_empty()).then_some(name), (!queue.is_empty()).then_some(queue))
+        }
+        None => (Some(text.trim()), None),
+    }
+}
+
+/// Decides which half of `Version: A (B)` is the marketing version.
+///
+/// Apple's iOS reports before iOS 15, and PLCrashReporter's at any time,
+/// write `CFBundleVersion (CFBundleShortVersionString)`; macOS reports and
+/// iOS reports translated from `.ips` (iOS 15 on) write
+/// `CFBundleShortVersionString (CFBundleVersion)`. The platform, OS version
+/// and the `(Native)` mark on `Code Type` (which only Apple writes) tell the
+/// two apart. A JSON header, when there is one, overrides this later.
+fn resolve_version(report: &mut Report<'_>, code_type_text: Option<&str>) {
+    let Some(text) = report.app.version_text.clone() else { return };
+    let (first, second) = match text.strip_suffix(')').and_then(|b| b.rfind(" (").map(|at| (b, at))) {
+        Some((body, at)) => (body[..at].trim(), Some(body[at + 2..].trim())),
+        None => (text.trim(), None),
+    };
+    let known = |v: &str| !v.is_empty() && v != "???";
+    let (first, second) = (Some(first).filter(|v| known(v)), second.filter(|v| known(v)));
+    let embedded = report.os.platform.is_some_and(Platform::is_embedded);
+    let apple_mark = code_type_text.is_some_and(|t| t.ends_with("(Native)") || t.ends_with("(Translated)"));
+    let modern = report.os.major_version().is_some_and(|major| match report.os.platform {
+        Some(Platform::WatchOS) => major >= 8,
+        _ => major >= 15,
+    });
+    let build_first = embedded && second.is_some() && (!modern || !apple_mark);
+    let (short, build) = if build_first { (second, first) } else { (first, second) };
+    let to_cow = |v: &str| -> Cow<'_, str> { Cow::Owned(v.to_string()) };
+    report.app.short_version = short.map(to_cow);
+    report.app.bundle_version = build.map(to_cow);
+}
+
+/// Splits an OS version string (`iPhone OS 16.0 (20A362)`) into product,
+/// version and build; shared with the `.ips` reader, whose `osVersion.train`
+/// has the same form.
+pub(crate) fn os_version_parts(value: &str) -> (Option<&str>, Option<&str>, Option<&str>) {
+    fields::os_version(value)
+}
+
+/// The process name of a `Process:` value (`Name [pid]`).
+pub(crate) fn process_name(value: &str) -> &str {
+    fields::name_and_pid(value).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_values() {
+        assert_eq!(split_key_value("Process:             TouchCanvas [1052]"), Some(("Process", "TouchCanvas [1052]")));
+        assert_eq!(split_key_value("Date/Time:           2020-03-27"), Some(("Date/Time", "2020-03-27")));
+        assert_eq!(
+            split_key_value("Application Specific Information:"),
+            Some(("Application Specific Information", ""))
+        );
+        assert_eq!(split_key_value("objc[55788]: garbage collection is OFF"), None);
+        assert_eq!(split_key_value("  Calls made by this process:"), None);
+        assert_eq!(split_key_value("http://example.com"), None);
+    }
+
+    #[test]
+    fn queues_and_names() {
+        assert_eq!(split_queue("Dispatch queue: com.apple.main-thread"), (None, Some("com.apple.main-thread")));
+        assert_eq!(split_queue("WebThread"), (Some("WebThread"), None));
+        assert_eq!(split_queue("Worker Dispatch queue: q"), (Some("Worker"), Some("q")));
+    }
+
+    fn version_of(os: &str, code_type: &str, version: &str) -> (Option<String>, Option<String>) {
+        let text = format!("OS Version: {os}\nCode Type: {code_type}\nVersion: {version}\n");
+        let report = parse(&text, 1);
+        (report.app.short_version.map(|v| v.into_owned()), report.app.bundle_version.map(|v| v.into_owned()))
+    }
+
+    #[test]
+    fn version_order_by_era() {
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(version_of("iPhone OS 13.3.1 (17D50)", "ARM-64 (Native)", "1 (3.0)"), (s("3.0"), s("1")));
+        assert_eq!(version_of("iPhone OS 16.0 (20A362)", "ARM-64 (Native)", "1.0 (1)"), (s("1.0"), s("1")));
+        assert_eq!(version_of("iPhone OS 16.0 (20A362)", "ARM-64", "12 (1.0)"), (s("1.0"), s("12")));
+        assert_eq!(version_of("Mac OS X 10.15.7 (19H2)", "X86-64 (Native)", "3.1 (310)"), (s("3.1"), s("310")));
+        assert_eq!(version_of("macOS 13.0", "ARM-64 (Native)", "???"), (None, None));
+        assert_eq!(version_of("macOS 13.0", "ARM-64 (Native)", "4.21.1"), (s("4.21.1"), None));
+    }
+}

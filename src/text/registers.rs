@@ -1,0 +1,122 @@
+//! Register blocks: `Thread 0 crashed with ARM Thread State (64-bit):` and
+//! the `name: 0xVALUE` lines under it.
+//!
+//! ```text
+//!    far: 0x00000001e7fcd448  esr: 0xf2000001 (Breakpoint) brk 1
+//!    r15: 0x0000000000000000 rflags: 0x0000000000010206     cs: 0x000000000000002b
+//! ```
+//! A register's value may be followed by a description that runs to the end
+//! of the line.
+
+use std::borrow::Cow;
+
+use nom::Parser;
+use nom::bytes::complete::{tag, take_while1};
+use nom::character::complete::{hex_digit1, space0};
+use nom::combinator::recognize;
+
+use super::LineError;
+use super::frames::parse_hex;
+use crate::model::{Register, RegisterFlavor};
+
+type PResult<'a, T> = nom::IResult<&'a str, T>;
+
+/// Which registers a `... Thread State ...:` header announces.
+pub fn flavor_from_header(header: &str) -> RegisterFlavor {
+    let is_64 = header.contains("64-bit") || header.contains("ARM-64") || header.contains("X86-64");
+    if header.contains("ARM") {
+        if is_64 { RegisterFlavor::Arm64 } else { RegisterFlavor::Arm32 }
+    } else if header.contains("X86") || header.contains("x86") {
+        if is_64 { RegisterFlavor::X86_64 } else { RegisterFlavor::X86 }
+    } else {
+        RegisterFlavor::Unknown
+    }
+}
+
+/// Guesses a flavor from the first register's name, for headers that do not say.
+pub fn flavor_from_registers(registers: &[Register<'_>]) -> RegisterFlavor {
+    match registers.first().map(|r| r.name.as_ref()) {
+        Some("x0") => RegisterFlavor::Arm64,
+        Some("r0") => RegisterFlavor::Arm32,
+        Some("rax" | "rip") => RegisterFlavor::X86_64,
+        Some("eax") => RegisterFlavor::X86,
+        _ => RegisterFlavor::Unknown,
+    }
+}
+
+fn register_pair(text: &str) -> PResult<'_, (&str, &str)> {
+    let name = take_while1(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let value = recognize((tag("0x"), hex_digit1));
+    (space0, name, tag(":"), space0, value).map(|(_, name, _, _, value)| (name, value)).parse(text)
+}
+
+/// True when a line starts with `name: 0x...`.
+pub fn is_register_line(line: &str) -> bool {
+    register_pair(line).is_ok()
+}
+
+/// Reads all `name: 0xVALUE` pairs of a line into `out`.
+pub fn parse_register_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Result<(), LineError> {
+    let mut rest = line;
+    let mut count = 0;
+    while !rest.trim().is_empty() {
+        match register_pair(rest) {
+            Ok((after, (name, value_text))) => {
+                let column = line.len() - rest.len();
+                let value = parse_hex(value_text)
+                    .ok_or_else(|| LineError::new(column, "a register value of at most 16 hex digits"))?;
+                out.push(Register { name: Cow::Borrowed(name), value, description: None });
+                count += 1;
+                rest = after;
+            }
+            Err(_) if count > 0 => {
+                // Text after a value that is not another register describes
+                // it (`esr: 0x56000080  Address size fault`).
+                if let Some(last) = out.last_mut() {
+                    last.description = Some(Cow::Borrowed(rest.trim()));
+                }
+                break;
+            }
+            Err(_) => return Err(LineError::new(line.len() - rest.len(), "a register `name: 0xVALUE`")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_and_descriptions() {
+        let mut regs = Vec::new();
+        parse_register_line("   far: 0x00000001e7fcd448  esr: 0xf2000001 (Breakpoint) brk 1", &mut regs).unwrap();
+        parse_register_line(
+            "   r15: 0x0000000000000000 rflags: 0x0000000000010206     cs: 0x000000000000002b ",
+            &mut regs,
+        )
+        .unwrap();
+        let names: Vec<_> = regs.iter().map(|r| r.name.as_ref()).collect();
+        assert_eq!(names, ["far", "esr", "r15", "rflags", "cs"]);
+        assert_eq!(regs[1].value, 0xf2000001);
+        assert_eq!(regs[1].description.as_deref(), Some("(Breakpoint) brk 1"));
+        assert_eq!(regs[4].value, 0x2b);
+    }
+
+    #[test]
+    fn flavors() {
+        assert_eq!(flavor_from_header("ARM Thread State (64-bit)"), RegisterFlavor::Arm64);
+        assert_eq!(flavor_from_header("ARM Thread State"), RegisterFlavor::Arm32);
+        assert_eq!(flavor_from_header("ARM-64 Thread State"), RegisterFlavor::Arm64);
+        assert_eq!(flavor_from_header("X86-64 Thread State"), RegisterFlavor::X86_64);
+        assert_eq!(flavor_from_header("X86 Thread State (32-bit)"), RegisterFlavor::X86);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        let mut regs = Vec::new();
+        assert!(parse_register_line("  x0: zzzz", &mut regs).is_err());
+        assert!(!is_register_line("Logical CPU:     2"));
+        assert!(is_register_line("    x0: 0x8000000102236830   x1: 0x1"));
+    }
+}
