@@ -28,14 +28,17 @@
 
 #![warn(missing_docs)]
 
+pub mod appcenter;
 pub mod arch;
 mod detect;
 pub mod error;
 pub mod input;
+pub mod inputs;
 pub mod ips;
 pub mod kind;
 pub mod model;
 mod normalize;
+pub mod pipeline;
 pub mod text;
 pub mod timestamp;
 

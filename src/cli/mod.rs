@@ -1,6 +1,8 @@
 //! Command-line parsing and dispatch.
 
+mod convert;
 mod inspect;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,6 +21,49 @@ struct Cli {
 enum Command {
     /// Read crash reports and show what crashport understood of them.
     Inspect(InspectArgs),
+    /// Convert crash reports into App Center log JSON (`{"logs": [...]}`).
+    Convert(ConvertArgs),
+}
+
+/// Options of `crashport convert`.
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// Crash report files, or directories to search for them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// One `{"logs": [...]}` line per report instead of one document.
+    #[arg(long, conflicts_with_all = ["out_dir", "pretty"])]
+    pub ndjson: bool,
+    /// Write one file per report, DIR/<path relative to the input>.json.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Indent the JSON for people.
+    #[arg(long)]
+    pub pretty: bool,
+    /// `device.locale` (reports carry none).
+    #[arg(long, default_value = "en-US", value_name = "LOCALE")]
+    pub locale: String,
+    /// `userId` to put on every log.
+    #[arg(long, value_name = "ID")]
+    pub user_id: Option<String>,
+    /// App version for reports that do not state one.
+    #[arg(long, value_name = "VERSION")]
+    pub app_version: Option<String>,
+    /// App build for reports that do not state one.
+    #[arg(long, value_name = "BUILD")]
+    pub app_build: Option<String>,
+    /// `device.sdkName` (default: crashport.<platform>).
+    #[arg(long, value_name = "NAME")]
+    pub sdk_name: Option<String>,
+    /// Do not attach the original report.
+    #[arg(long)]
+    pub no_attachment: bool,
+    /// Keep every binary image, not only those the crash involves.
+    #[arg(long)]
+    pub all_binaries: bool,
+    /// Print only errors on stderr (no notices or warnings).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `crashport inspect`.
@@ -40,5 +85,6 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => inspect::run(&args),
+        Command::Convert(args) => convert::run(&args),
     }
 }

@@ -323,9 +323,11 @@ impl<'a> TextReader<'a> {
 
     /// Frame lines up to the first line that is not one.
     fn frames(&mut self) -> Vec<Frame<'a>> {
-        let mut frames = Vec::new();
+        // Counting first sizes the vector exactly: no regrowth, no slack.
+        let count = self.lines.clone().take_while(|(_, line)| is_frame_line_start(line)).count();
+        let mut frames = Vec::with_capacity(count);
         while let Some((number, line)) = self.lines.peek() {
-            if !line.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+            if !is_frame_line_start(line) {
                 break;
             }
             self.lines.next();
@@ -459,6 +461,11 @@ impl<'a> TextReader<'a> {
         }
         self.report
     }
+}
+
+/// True for lines that start with a frame number.
+fn is_frame_line_start(line: &str) -> bool {
+    line.trim_start().starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// True for lines that open a section and so end a free-text block.

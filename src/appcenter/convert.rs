@@ -1,0 +1,428 @@
+//! From the crash model to an `appleError` and its `errorAttachment`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::Engine;
+use time::OffsetDateTime;
+
+use super::ids;
+use super::logs::{AppleError, Binary, Device, ErrorAttachment, Exception, Frame, Log, Thread};
+use crate::arch::Arch;
+use crate::model::{self, Image, Platform, Report};
+use crate::timestamp::format_utc_millis;
+
+/// App Center refuses attachments over 7 MB of raw data.
+const MAX_ATTACHMENT_BYTES: usize = 7 * 1024 * 1024;
+
+/// App Center drops logs whose timestamp is more than 25 days old.
+const MAX_AGE_DAYS: i64 = 25;
+
+/// What reports do not carry, and choices about the output.
+#[derive(Debug, Clone)]
+pub struct ConvertOptions {
+    /// `device.locale` (reports carry none).
+    pub locale: String,
+    /// `userId`, when given.
+    pub user_id: Option<String>,
+    /// App version for reports that have none.
+    pub app_version: Option<String>,
+    /// App build for reports that have none.
+    pub app_build: Option<String>,
+    /// `device.sdkName`; default `crashport.<platform>`.
+    pub sdk_name: Option<String>,
+    /// Attach the original report (default true).
+    pub attachment: bool,
+    /// Keep every binary image, not only those the crash involves.
+    pub all_binaries: bool,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        ConvertOptions {
+            locale: "en-US".to_string(),
+            user_id: None,
+            app_version: None,
+            app_build: None,
+            sdk_name: None,
+            attachment: true,
+            all_binaries: false,
+        }
+    }
+}
+
+/// Why a report cannot become an `appleError`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConvertError {
+    /// App Center needs the time of the crash.
+    #[error("the report has no date (`Date/Time:` / `captureTime`); App Center needs the time of the crash")]
+    NoTimestamp,
+    /// Nothing says what crashed.
+    #[error("the report has neither an exception block nor a thread with frames; there is no crash to convert")]
+    NoCrash,
+    /// No process name anywhere.
+    #[error("the report names no process (`Process:` / `procName`) and has no main executable image")]
+    NoProcessName,
+    /// No executable path anywhere.
+    #[error("the report has no executable path (`Path:` / `procPath`) and no main executable image")]
+    NoApplicationPath,
+    /// No architecture anywhere.
+    #[error("the report states no architecture (`Code Type:` / `cpuType`, or an image architecture)")]
+    NoArchitecture,
+}
+
+/// The logs for one report, and what was dropped or guessed on the way.
+#[derive(Debug, Clone)]
+pub struct Converted {
+    /// The `appleError`, then the `errorAttachment` (unless disabled or too large).
+    pub logs: Vec<Log>,
+    /// The error id.
+    pub error_id: String,
+    /// When the crash happened.
+    pub timestamp: OffsetDateTime,
+    /// Notes for a person: threads without frames left out, images without
+    /// UUID left out, defaults used.
+    pub warnings: Vec<String>,
+}
+
+/// Maps one crash report to App Center logs.
+///
+/// `original` is the report file's bytes (attached as is, and hashed for
+/// the id of a report without an incident id); `file_name` names the
+/// attachment.
+pub fn convert(
+    report: &Report<'_>,
+    original: &[u8],
+    file_name: Option<&str>,
+    options: &ConvertOptions,
+) -> Result<Converted, ConvertError> {
+    let timestamp = report.timestamp.ok_or(ConvertError::NoTimestamp)?;
+    let has_frames = report.threads.iter().any(|t| !t.frames.is_empty());
+    if report.exception.is_empty() && !has_frames {
+        return Err(ConvertError::NoCrash);
+    }
+    let main_image = report.main_image();
+    let process_name = report
+        .process
+        .name
+        .as_deref()
+        .or(main_image.and_then(|i| i.name.as_deref()))
+        .ok_or(ConvertError::NoProcessName)?;
+    let application_path = report
+        .process
+        .path
+        .as_deref()
+        .or(main_image.and_then(|i| i.path.as_deref()))
+        .ok_or(ConvertError::NoApplicationPath)?;
+    let arch =
+        main_image.and_then(|i| i.arch).or(report.code_type.map(|c| c.arch)).ok_or(ConvertError::NoArchitecture)?;
+
+    let mut warnings = Vec::new();
+    let width = report.pointer_hex_digits();
+    let error_id = ids::error_id(report, original);
+    let utc = format_utc_millis(timestamp.utc());
+    let device = device(report, options, timestamp.offset_minutes(), &mut warnings);
+
+    let crashed = report.crashed_thread();
+    let exception = &report.exception;
+    let os_exception_type =
+        exception.signal.as_deref().or(exception.exception_type.as_deref()).unwrap_or("UNKNOWN").to_string();
+    let uncaught = report.uncaught_exception.as_ref();
+
+    let mut threads = Vec::with_capacity(report.threads.len());
+    for thread in &report.threads {
+        if thread.frames.is_empty() {
+            warnings.push(format!("thread {} has no frames; left out (App Center needs at least one)", thread.number));
+            continue;
+        }
+        let is_crashed = crashed.is_some_and(|c| c.number == thread.number);
+        let thread_exception = match (&report.last_exception_backtrace, is_crashed) {
+            (Some(frames), true) if !frames.is_empty() => Some(Exception {
+                kind: uncaught.map(|u| u.name.to_string()).unwrap_or_else(|| os_exception_type.clone()),
+                message: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
+                stack_trace: None,
+                frames: Some(frames.iter().map(|f| frame(report, f, width)).collect()),
+                inner_exceptions: None,
+                wrapper_sdk_name: None,
+            }),
+            _ => None,
+        };
+        threads.push(Thread {
+            id: u64::from(thread.number),
+            name: thread.display_name().map(str::to_string),
+            frames: thread.frames.iter().map(|f| frame(report, f, width)).collect(),
+            exception: thread_exception,
+        });
+    }
+
+    let error = AppleError {
+        id: error_id.clone(),
+        timestamp: utc.clone(),
+        sid: None,
+        user_id: options.user_id.clone(),
+        device: device.clone(),
+        process_id: report.process.pid.map_or(0, u64::from),
+        process_name: process_name.to_string(),
+        parent_process_id: report.process.parent_pid.map(u64::from),
+        parent_process_name: report.process.parent_name.as_deref().map(str::to_string),
+        error_thread_id: crashed.map(|t| u64::from(t.number)),
+        error_thread_name: crashed.and_then(|t| t.display_name()).map(str::to_string),
+        fatal: true,
+        app_launch_timestamp: format_utc_millis(report.launch_time.unwrap_or(timestamp).utc()),
+        architecture: None,
+        primary_architecture_id: u64::from(arch.cpu_type),
+        architecture_variant_id: Some(u64::from(arch.cpu_subtype)),
+        application_path: application_path.to_string(),
+        os_exception_type,
+        os_exception_code: exception_code(report, arch),
+        os_exception_address: format!("{:#x}", exception_address(report)),
+        exception_type: uncaught.map(|u| u.name.to_string()),
+        exception_reason: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
+        selector_register_value: report.objc_selector.as_deref().map(str::to_string),
+        threads,
+        binaries: binaries(report, options.all_binaries, arch, width, &mut warnings),
+        registers: crashed.and_then(|t| t.registers.as_ref()).map(|state| registers(state, width)),
+        exception: None,
+    };
+
+    let mut logs = vec![Log::AppleError(Box::new(error))];
+    if options.attachment {
+        if original.len() > MAX_ATTACHMENT_BYTES {
+            warnings.push(format!(
+                "the report is {} bytes, over App Center's 7 MB attachment limit; sent without the original attached",
+                original.len()
+            ));
+        } else {
+            logs.push(Log::ErrorAttachment(Box::new(ErrorAttachment {
+                id: ids::attachment_id(&error_id),
+                error_id: error_id.clone(),
+                timestamp: utc,
+                sid: None,
+                user_id: options.user_id.clone(),
+                device,
+                content_type: "text/plain".to_string(),
+                file_name: file_name.map(str::to_string),
+                data: base64::engine::general_purpose::STANDARD.encode(original),
+            })));
+        }
+    }
+    Ok(Converted { logs, error_id, timestamp: timestamp.utc(), warnings })
+}
+
+/// A warning when App Center would drop a log this old (over 25 days).
+pub fn stale_warning(timestamp: OffsetDateTime, now: OffsetDateTime) -> Option<String> {
+    let age = now - timestamp;
+    (age.whole_days() > MAX_AGE_DAYS).then(|| {
+        format!("the crash is {} days old; App Center drops logs more than {MAX_AGE_DAYS} days old", age.whole_days())
+    })
+}
+
+fn device(report: &Report<'_>, options: &ConvertOptions, offset_minutes: i32, warnings: &mut Vec<String>) -> Device {
+    let short = report.app.short_version.as_deref().map(str::to_string).or(options.app_version.clone());
+    let build = report.app.bundle_version.as_deref().map(str::to_string).or(options.app_build.clone());
+    // With only one of the two, it stands for both (a macOS `Version: 4.2`).
+    let (app_version, app_build) = match (short, build) {
+        (Some(s), Some(b)) => (s, b),
+        (Some(v), None) | (None, Some(v)) => (v.clone(), v),
+        (None, None) => {
+            warnings.push("the report has no app version; sent as `unknown` (see --app-version, --app-build)".into());
+            ("unknown".to_string(), "unknown".to_string())
+        }
+    };
+    let platform = report.os.platform.or_else(|| report.os.product.as_deref().and_then(Platform::from_product_name));
+    let os_name = report.os.name().map(str::to_string).unwrap_or_else(|| {
+        warnings.push("the report names no operating system; sent as `unknown`".into());
+        "unknown".to_string()
+    });
+    let os_version = report.os.version.as_deref().map(str::to_string).unwrap_or_else(|| {
+        warnings.push("the report has no OS version; sent as `unknown`".into());
+        "unknown".to_string()
+    });
+    Device {
+        sdk_name: options
+            .sdk_name
+            .clone()
+            .unwrap_or_else(|| platform.map_or("crashport".to_string(), |p| format!("crashport.{}", p.id()))),
+        sdk_version: env!("CARGO_PKG_VERSION").to_string(),
+        os_name,
+        os_version,
+        os_build: report.os.build.as_deref().map(str::to_string),
+        model: report.hardware_model.as_deref().map(str::to_string),
+        oem_name: Some("Apple".to_string()),
+        locale: options.locale.clone(),
+        time_zone_offset: offset_minutes.clamp(-840, 840),
+        app_version,
+        app_build,
+        app_namespace: report.app.bundle_id.as_deref().map(str::to_string),
+        other: BTreeMap::new(),
+    }
+}
+
+/// `0x` + zero-padded lower-case hex: 8 digits on 32-bit processes, 16 on
+/// 64-bit ones, and 16 for a value too large for 8.
+fn padded(value: u64, width: usize) -> String {
+    let width = if value > u64::from(u32::MAX) { 16 } else { width };
+    format!("0x{value:0width$x}")
+}
+
+fn frame(report: &Report<'_>, f: &model::Frame<'_>, width: usize) -> Frame {
+    let image = report.frame_image(f);
+    let app_frame = image.is_some_and(|i| report.is_app_image(i));
+    let code = match (&f.symbol, image) {
+        (Some(symbol), _) if !app_frame => Some(match f.symbol_offset {
+            Some(offset) => format!("{symbol} + {offset}"),
+            None => symbol.to_string(),
+        }),
+        (_, Some(image)) => Some(format!("{:#x} + {}", image.start, f.address.wrapping_sub(image.start))),
+        (_, None) => f.image_offset.map(|offset| format!("{:#x} + {offset}", f.address.wrapping_sub(offset))),
+    };
+    Frame {
+        address: Some(padded(f.address, width)),
+        code,
+        class_name: None,
+        method_name: None,
+        line_number: f.source.as_ref().and_then(|s| s.line).map(u64::from),
+        file_name: f.source.as_ref().map(|s| s.file.to_string()),
+    }
+}
+
+fn registers(state: &model::RegisterState<'_>, width: usize) -> BTreeMap<String, String> {
+    state.registers.iter().map(|r| (r.name.to_string(), padded(r.value, width))).collect()
+}
+
+/// The symbolic code, else one derived from the exception type and first
+/// code, else the first code as written.
+fn exception_code(report: &Report<'_>, arch: Arch) -> String {
+    let e = &report.exception;
+    if let Some(code) = e.symbolic_code() {
+        return code.to_string();
+    }
+    if let Some(code) = derive_symbolic_code(e.exception_type.as_deref(), e.code_values.first().copied(), arch) {
+        return code.to_string();
+    }
+    if let Some(first) = e.codes.as_deref().and_then(|c| c.split(',').next()).map(str::trim).filter(|c| !c.is_empty()) {
+        return first.to_string();
+    }
+    e.code_values.first().map_or_else(|| "0".to_string(), |v| format!("{v:#x}"))
+}
+
+/// Mach exception codes (xnu `kern_return.h`, `mach/arm/exception.h`,
+/// `mach/i386/exception.h`) for the common crash types.
+fn derive_symbolic_code(exception_type: Option<&str>, code: Option<u64>, arch: Arch) -> Option<&'static str> {
+    let code = code?;
+    Some(match (exception_type?, code) {
+        ("EXC_BAD_ACCESS", 1) => "KERN_INVALID_ADDRESS",
+        ("EXC_BAD_ACCESS", 2) => "KERN_PROTECTION_FAILURE",
+        ("EXC_BAD_ACCESS", 0x32) => "KERN_CODESIGN_ERROR",
+        ("EXC_BAD_ACCESS", 0x101) if arch.is_arm() => "EXC_ARM_DA_ALIGN",
+        ("EXC_BAD_ACCESS", 0x102) if arch.is_arm() => "EXC_ARM_DA_DEBUG",
+        ("EXC_BAD_ACCESS", 0x0d) if arch.is_x86() => "EXC_I386_GPFLT",
+        ("EXC_BREAKPOINT", 1) if arch.is_arm() => "EXC_ARM_BREAKPOINT",
+        ("EXC_BREAKPOINT", 1) if arch.is_x86() => "EXC_I386_SGL",
+        ("EXC_BREAKPOINT", 2) if arch.is_x86() => "EXC_I386_BPT",
+        ("EXC_BAD_INSTRUCTION", 1) if arch.is_arm() => "EXC_ARM_UNDEFINED",
+        ("EXC_BAD_INSTRUCTION", 1) if arch.is_x86() => "EXC_I386_INVOP",
+        _ => return None,
+    })
+}
+
+/// The `at 0x...` address; else the second code of EXC_BAD_ACCESS and
+/// EXC_BREAKPOINT (the faulting address / the trapping PC); else 0.
+fn exception_address(report: &Report<'_>) -> u64 {
+    let e = &report.exception;
+    if let Some(address) = e.address {
+        return address;
+    }
+    match e.exception_type.as_deref() {
+        Some("EXC_BAD_ACCESS" | "EXC_BREAKPOINT") => e.code_values.get(1).copied().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The images App Center needs: those a frame or register points into, and
+/// the app's own; or all of them. Images without a UUID cannot be matched
+/// to symbols and are left out.
+fn binaries(report: &Report<'_>, all: bool, fallback: Arch, width: usize, warnings: &mut Vec<String>) -> Vec<Binary> {
+    let mut keep: BTreeSet<usize> = BTreeSet::new();
+    if !all {
+        let frames = report
+            .threads
+            .iter()
+            .flat_map(|t| t.frames.iter())
+            .chain(report.last_exception_backtrace.iter().flatten())
+            .chain(report.application_specific_backtraces.iter().flatten());
+        keep.extend(frames.filter_map(|f| f.image_index));
+        if let Some(state) = report.crashed_thread().and_then(|t| t.registers.as_ref()) {
+            keep.extend(state.registers.iter().filter_map(|r| report.image_containing(r.value)));
+        }
+        keep.extend(report.images.iter().enumerate().filter(|(_, i)| report.is_app_image(i)).map(|(n, _)| n));
+    }
+    let mut out = Vec::new();
+    let mut without_uuid = Vec::new();
+    for (index, image) in report.images.iter().enumerate() {
+        if !all && !keep.contains(&index) {
+            continue;
+        }
+        let Some(uuid) = image.uuid else {
+            if !image.is_placeholder() {
+                without_uuid.push(image.name.as_deref().unwrap_or("?").to_string());
+            }
+            continue;
+        };
+        out.push(binary(image, uuid, fallback, width));
+    }
+    if !without_uuid.is_empty() {
+        warnings.push(format!(
+            "{} image(s) without a UUID left out of binaries: {}",
+            without_uuid.len(),
+            without_uuid.join(", ")
+        ));
+    }
+    out
+}
+
+fn binary(image: &Image<'_>, uuid: model::ImageUuid, fallback: Arch, width: usize) -> Binary {
+    let path = image.path.as_deref().filter(|p| !p.is_empty());
+    let name = image.name.as_deref().filter(|n| !n.is_empty());
+    let file_name = path.and_then(|p| p.rsplit('/').next()).filter(|n| !n.is_empty());
+    let arch = image.arch.unwrap_or(fallback);
+    Binary {
+        id: uuid.simple(),
+        start_address: padded(image.start, width),
+        end_address: padded(image.end, width),
+        name: name.or(file_name).unwrap_or("???").to_string(),
+        path: path.or(name).unwrap_or("???").to_string(),
+        architecture: None,
+        primary_architecture_id: Some(u64::from(arch.cpu_type)),
+        architecture_variant_id: Some(u64::from(arch.cpu_subtype)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbolic_codes_from_numbers() {
+        let arm = Arch::from_name("arm64").unwrap();
+        let x86 = Arch::from_name("x86_64").unwrap();
+        assert_eq!(derive_symbolic_code(Some("EXC_BAD_ACCESS"), Some(1), arm), Some("KERN_INVALID_ADDRESS"));
+        assert_eq!(derive_symbolic_code(Some("EXC_BAD_ACCESS"), Some(0x101), arm), Some("EXC_ARM_DA_ALIGN"));
+        assert_eq!(derive_symbolic_code(Some("EXC_BREAKPOINT"), Some(1), arm), Some("EXC_ARM_BREAKPOINT"));
+        assert_eq!(derive_symbolic_code(Some("EXC_BREAKPOINT"), Some(2), x86), Some("EXC_I386_BPT"));
+        assert_eq!(derive_symbolic_code(Some("EXC_CRASH"), Some(0), arm), None);
+    }
+
+    #[test]
+    fn stale_after_25_days() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        assert!(stale_warning(now - time::Duration::days(26), now).is_some());
+        assert!(stale_warning(now - time::Duration::days(24), now).is_none());
+    }
+
+    #[test]
+    fn padding_widens_for_large_values() {
+        assert_eq!(padded(0x1a, 8), "0x0000001a");
+        assert_eq!(padded(0x1_0000_0000, 8), "0x0000000100000000");
+        assert_eq!(padded(0x1a, 16), "0x000000000000001a");
+    }
+}

@@ -1,0 +1,189 @@
+//! One file in, one outcome out: read, detect, parse, convert.
+//!
+//! Both `crashport convert` and `crashport upload` push every input through
+//! [`convert_file`]; a batch runs it on many files and reports each
+//! [`Outcome`] in input order.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+use crate::Input;
+use crate::appcenter::logs::Log;
+use crate::appcenter::{self, ConvertError, ConvertOptions};
+use crate::error::{FileError, ParseError, Warning};
+use crate::model::{Parsed, Skipped};
+
+/// What happened to one input file.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The file was a crash report and became logs.
+    Converted(ConvertedFile),
+    /// The file is a report of another kind, or (met while walking a
+    /// directory) not a report at all.
+    Skipped(SkippedFile),
+    /// The file could not be converted.
+    Failed(Failure),
+}
+
+/// A converted file.
+#[derive(Debug, Clone)]
+pub struct ConvertedFile {
+    /// The input.
+    pub path: PathBuf,
+    /// The `appleError` (and attachment).
+    pub logs: Vec<Log>,
+    /// The error id.
+    pub error_id: String,
+    /// When the crash happened (UTC).
+    pub timestamp: OffsetDateTime,
+    /// What was dropped or guessed while reading and converting.
+    pub warnings: Vec<String>,
+}
+
+/// A skipped file.
+#[derive(Debug, Clone)]
+pub struct SkippedFile {
+    /// The input.
+    pub path: PathBuf,
+    /// What it is.
+    pub kind: SkipKind,
+}
+
+/// Why a file was skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipKind {
+    /// A diagnostic report that is not a crash.
+    Report(Skipped),
+    /// Not a report at all (met while walking a directory).
+    NotAReport(String),
+}
+
+impl SkipKind {
+    /// A short identifier for summaries (`jetsam`, `not_a_report` ...).
+    pub fn id(&self) -> &'static str {
+        match self {
+            SkipKind::Report(s) => s.kind.id(),
+            SkipKind::NotAReport(_) => "not_a_report",
+        }
+    }
+
+    /// A sentence for a person.
+    pub fn reason(&self) -> String {
+        match self {
+            SkipKind::Report(s) => s.reason(),
+            SkipKind::NotAReport(why) => format!("not a crash report ({why})"),
+        }
+    }
+}
+
+/// A file that could not be converted, and why.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Failure {
+    /// It could not be read.
+    #[error("{}: cannot read: {message}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The system's message.
+        message: String,
+    },
+    /// It could not be parsed.
+    #[error("{0}")]
+    Parse(FileError),
+    /// It parsed, but lacks something App Center needs.
+    #[error("{}: cannot convert: {error}", path.display())]
+    Convert {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        error: ConvertError,
+    },
+}
+
+impl Failure {
+    /// The file that failed.
+    pub fn path(&self) -> &Path {
+        match self {
+            Failure::Io { path, .. } | Failure::Convert { path, .. } => path,
+            Failure::Parse(e) => &e.path,
+        }
+    }
+}
+
+/// How a file reached the batch: named by the user, or met in a directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Named on the command line: anything but a crash or a known report
+    /// kind is a failure.
+    Explicit,
+    /// Found while walking a directory: files that are plainly not reports
+    /// (images, archives, unrelated text) are skipped.
+    Walked,
+}
+
+/// Reads and converts one file.
+pub fn convert_file(path: &Path, origin: Origin, options: &ConvertOptions) -> Outcome {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Outcome::Failed(Failure::Io { path: path.to_path_buf(), message: e.to_string() }),
+    };
+    convert_bytes(path, &bytes, origin, options)
+}
+
+/// Converts the bytes of one file (`path` names it in messages and the attachment).
+pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &ConvertOptions) -> Outcome {
+    let parse_failure = |error: ParseError| -> Outcome {
+        if origin == Origin::Walked
+            && let ParseError::NotAReport { reason } = &error
+        {
+            return Outcome::Skipped(SkippedFile {
+                path: path.to_path_buf(),
+                kind: SkipKind::NotAReport(reason.clone()),
+            });
+        }
+        Outcome::Failed(Failure::Parse(FileError { path: path.to_path_buf(), error }))
+    };
+    let input = match Input::from_bytes(bytes) {
+        Ok(input) => input,
+        Err(error) => return parse_failure(error),
+    };
+    let report = match input.parse() {
+        Ok(Parsed::Crash(report)) => report,
+        Ok(Parsed::Skipped(skipped)) => {
+            return Outcome::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::Report(skipped) });
+        }
+        Err(error) => return parse_failure(error),
+    };
+    let file_name = path.file_name().map(|n| n.to_string_lossy());
+    match appcenter::convert(&report, bytes, file_name.as_deref(), options) {
+        Ok(converted) => {
+            let mut warnings: Vec<String> = report.warnings.iter().map(|w| located(path, w)).collect();
+            warnings.extend(converted.warnings.into_iter().map(|w| format!("{}: {w}", path.display())));
+            Outcome::Converted(ConvertedFile {
+                path: path.to_path_buf(),
+                logs: converted.logs,
+                error_id: converted.error_id,
+                timestamp: converted.timestamp,
+                warnings,
+            })
+        }
+        Err(error) => Outcome::Failed(Failure::Convert { path: path.to_path_buf(), error }),
+    }
+}
+
+/// `path:line: message` (or `path: message`).
+fn located(path: &Path, warning: &Warning) -> String {
+    struct Located<'a>(&'a Path, &'a Warning);
+    impl fmt::Display for Located<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            if self.1.location.is_unknown() {
+                write!(f, "{}: {}", self.0.display(), self.1)
+            } else {
+                write!(f, "{}:{}", self.0.display(), self.1)
+            }
+        }
+    }
+    Located(path, warning).to_string()
+}
