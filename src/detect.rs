@@ -6,7 +6,7 @@
 //! a ticket after some prose. Reports that are not crashes are recognised
 //! here and returned as [`Skipped`].
 
-use crate::error::{ParseError, Warning, excerpt};
+use crate::error::{Location, ParseError, Warning, excerpt};
 use crate::ips;
 use crate::kind::ReportKind;
 use crate::model::{Parsed, Platform, Report, Skipped, SourceFormat};
@@ -112,8 +112,12 @@ fn classify_body<'a>(
         return Ok(skip);
     }
     if body.threads.is_none() && body.used_images.is_none() && body.exception.is_none() {
-        return Err(ParseError::not_a_report(
-            "the file holds only an .ips header line; the crash report body is missing",
+        // A crash header with nothing under it: a crash report cut off
+        // after its first line, not some other file.
+        return Err(ParseError::malformed(
+            Location::line(2),
+            "the crash report body after the .ips header line",
+            "the end of the file",
         ));
     }
     Ok(finish(ips::to_report(header, body)))
@@ -141,8 +145,7 @@ fn apply_header<'a>(report: &mut Report<'a>, header: &ips::schema::Header<'a>) {
 /// and the `.ips`. The JSON is the complete record, so it is preferred.
 fn parse_translated(text: &str, marker: usize) -> Result<Parsed<'_>, ParseError> {
     let after_marker = marker + TRANSLATED_MARKER.len();
-    let eof = find_line(text, after_marker, "EOF");
-    let full = eof.and_then(|eof| find_line(text, eof, "Full Report"));
+    let full = find_line(text, after_marker, "Full Report");
     let mut json_problem = None;
     if let Some(full) = full
         && let Some(brace) = memchr::memchr(b'{', &text.as_bytes()[full..])
@@ -156,10 +159,10 @@ fn parse_translated(text: &str, marker: usize) -> Result<Parsed<'_>, ParseError>
             Err(error) => json_problem = Some(error.to_string()),
         }
     }
-    // Fall back to the translated text: everything between the dashes under
-    // the marker and `EOF`.
+    // Fall back to the translated text: from the line after the marker to
+    // `EOF` (which some pastes lose) or the `Full Report` heading.
     let text_start = after_marker + memchr::memchr(b'\n', &text.as_bytes()[after_marker..]).map_or(0, |p| p + 1);
-    let text_end = eof.unwrap_or(text.len());
+    let text_end = find_line(text, text_start, "EOF").or(full).unwrap_or(text.len()).max(text_start);
     let part = &text[text_start..text_end];
     let mut report = text::parse(part, line_at(text, text_start));
     report.format = SourceFormat::TranslatedText;

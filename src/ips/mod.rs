@@ -49,7 +49,8 @@ fn json_error(body: &str, first_line: u32, error: &serde_json::Error) -> ParseEr
     // this time tracking where the reader is.
     let mut de = serde_json::Deserializer::from_str(body);
     let path = match serde_path_to_error::deserialize::<_, Body<'_>>(&mut de) {
-        Err(e) => Some(e.path().to_string()).filter(|p| p != "." && !p.is_empty()),
+        // A `?` segment is a key the reader had not reached yet.
+        Err(e) => Some(e.path().to_string().trim_end_matches(".?").to_string()).filter(|p| p != "." && !p.is_empty()),
         Ok(_) => None,
     };
     let line = (error.line() as u32).saturating_add(first_line.saturating_sub(1));

@@ -359,8 +359,8 @@ impl<'a> Report<'a> {
     /// The process's own executable image: the image at the process path,
     /// else the one named like the process.
     pub fn main_image(&self) -> Option<&Image<'a>> {
-        if let Some(path) = self.process.path.as_deref()
-            && let Some(image) = self.images.iter().find(|i| i.path.as_deref() == Some(path))
+        if let Some(path) = self.process.path.as_deref().map(canonical_path)
+            && let Some(image) = self.images.iter().find(|i| i.path.as_deref().map(canonical_path) == Some(path))
         {
             return Some(image);
         }
@@ -371,11 +371,12 @@ impl<'a> Report<'a> {
     /// The app's own images: the main executable, and everything inside the
     /// same `.app` bundle (frameworks, extensions).
     pub fn is_app_image(&self, image: &Image<'a>) -> bool {
-        let Some(path) = image.path.as_deref() else { return false };
-        if self.process.path.as_deref() == Some(path) {
+        let Some(path) = image.path.as_deref().map(canonical_path) else { return false };
+        let process_path = self.process.path.as_deref().map(canonical_path);
+        if process_path == Some(path) {
             return true;
         }
-        match self.process.path.as_deref().and_then(bundle_root) {
+        match process_path.and_then(bundle_root) {
             Some(root) => path.starts_with(root),
             None => false,
         }
@@ -390,6 +391,12 @@ impl<'a> Report<'a> {
             _ => 16,
         }
     }
+}
+
+/// iOS writes the same file as `/private/var/...` in `Path:` and `/var/...`
+/// in Binary Images (`/var` is a link to `/private/var`).
+fn canonical_path(path: &str) -> &str {
+    path.strip_prefix("/private").filter(|p| p.starts_with("/var/")).unwrap_or(path)
 }
 
 /// `/var/.../Foo.app/Foo` gives `/var/.../Foo.app/`.

@@ -118,8 +118,9 @@ impl<'a> TextReader<'a> {
                 self.vm_regions(line);
             } else if let Some((key, value)) = split_key_value(line) {
                 self.field(number, key, value);
-            } else if trimmed == "EOF" {
-                // The end marker of the text part of a translated report.
+            } else if trimmed == "EOF" || trimmed.bytes().all(|b| matches!(b, b'-' | b'=' | b'`')) {
+                // The end marker of a translated report's text part, and the
+                // rules and fences around reports pasted into tickets.
             } else {
                 self.warn(number, format!("unrecognised line ignored: {}", excerpt(trimmed, 80)));
             }
@@ -230,6 +231,12 @@ impl<'a> TextReader<'a> {
                 self.report.kernel_triage.extend(lines);
             }
             "Logical CPU" | "Error Code" | "Trap Number" => self.state_extra(number, key, value),
+            _ if value.is_empty() => {
+                // An unknown section (`Filtered syslog:`, `Global Trace
+                // Buffer ...:`, `External Modification Summary:`): its lines
+                // are not part of the crash model.
+                self.block_lines();
+            }
             _ => {
                 // Apple adds header keys with nearly every release; unknown
                 // ones are harmless and deliberately ignored.
@@ -284,6 +291,9 @@ impl<'a> TextReader<'a> {
             self.thread(number, thread, true, tail);
         } else if after.starts_with(':') {
             self.thread(number, thread, false, after);
+        } else if after.starts_with(" instruction stream") || after.starts_with(" last branch register state") {
+            // macOS 13+ dumps code bytes and branch records; not crash-model data.
+            self.block_lines();
         } else {
             self.warn(number, format!("unrecognised thread line ignored: {}", excerpt(line, 80)));
         }
@@ -376,7 +386,7 @@ impl<'a> TextReader<'a> {
             }
             self.lines.next();
             if let Err(error) = registers::parse_register_line(line, &mut registers) {
-                self.warn_line(line_number, line, &error, "register line");
+                self.warn_line(line_number, line, &error, "rest of the register line");
             }
         }
         let mut flavor = registers::flavor_from_header(header);
@@ -476,14 +486,14 @@ fn starts_section(line: &str) -> bool {
         || line.starts_with("Application Specific Backtrace")
 }
 
-/// `Key: value` with a plausible key: letters first, at most 48 characters of
+/// `Key: value` with a plausible key: letters first, at most 64 characters of
 /// letters, digits, spaces and `/-_().`, and the colon followed by white space
 /// or the end of the line.
 fn split_key_value(line: &str) -> Option<(&str, &str)> {
     let colon = memchr::memchr(b':', line.as_bytes())?;
     let key = &line[..colon];
     let value = &line[colon + 1..];
-    let key_ok = (1..=48).contains(&key.len())
+    let key_ok = (1..=64).contains(&key.len())
         && key.as_bytes()[0].is_ascii_alphabetic()
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || b" /-_().".contains(&b));
     let value_ok = value.is_empty() || value.starts_with([' ', '\t']);
@@ -504,12 +514,13 @@ fn split_queue(text: &str) -> (Option<&str>, Option<&str>) {
 
 /// Decides which half of `Version: A (B)` is the marketing version.
 ///
-/// Apple's iOS reports before iOS 15, and PLCrashReporter's at any time,
-/// write `CFBundleVersion (CFBundleShortVersionString)`; macOS reports and
-/// iOS reports translated from `.ips` (iOS 15 on) write
-/// `CFBundleShortVersionString (CFBundleVersion)`. The platform, OS version
-/// and the `(Native)` mark on `Code Type` (which only Apple writes) tell the
-/// two apart. A JSON header, when there is one, overrides this later.
+/// Apple's own iOS reports before iOS 15 write `CFBundleVersion
+/// (CFBundleShortVersionString)`; macOS reports, iOS reports translated from
+/// `.ips` (iOS 15 on), and PLCrashReporter's (App Center, HockeyApp) write
+/// `CFBundleShortVersionString (CFBundleVersion)`. Apple's reports mark
+/// `Code Type` with `(Native)` or `(Translated)`; PLCrashReporter's do not,
+/// which tells the two apart on old iOS. A JSON header, when there is one,
+/// overrides this later.
 fn resolve_version(report: &mut Report<'_>, code_type_text: Option<&str>) {
     let Some(text) = report.app.version_text.clone() else { return };
     let (first, second) = match text.strip_suffix(')').and_then(|b| b.rfind(" (").map(|at| (b, at))) {
@@ -524,7 +535,7 @@ fn resolve_version(report: &mut Report<'_>, code_type_text: Option<&str>) {
         Some(Platform::WatchOS) => major >= 8,
         _ => major >= 15,
     });
-    let build_first = embedded && second.is_some() && (!modern || !apple_mark);
+    let build_first = embedded && second.is_some() && !modern && apple_mark;
     let (short, build) = if build_first { (second, first) } else { (first, second) };
     let to_cow = |v: &str| -> Cow<'_, str> { Cow::Owned(v.to_string()) };
     report.app.short_version = short.map(to_cow);
@@ -578,7 +589,8 @@ mod tests {
         let s = |v: &str| Some(v.to_string());
         assert_eq!(version_of("iPhone OS 13.3.1 (17D50)", "ARM-64 (Native)", "1 (3.0)"), (s("3.0"), s("1")));
         assert_eq!(version_of("iPhone OS 16.0 (20A362)", "ARM-64 (Native)", "1.0 (1)"), (s("1.0"), s("1")));
-        assert_eq!(version_of("iPhone OS 16.0 (20A362)", "ARM-64", "12 (1.0)"), (s("1.0"), s("12")));
+        // PLCrashReporter writes the marketing version first at any time.
+        assert_eq!(version_of("iPhone OS 14.4 (18D52)", "ARM-64", "1.0 (12)"), (s("1.0"), s("12")));
         assert_eq!(version_of("Mac OS X 10.15.7 (19H2)", "X86-64 (Native)", "3.1 (310)"), (s("3.1"), s("310")));
         assert_eq!(version_of("macOS 13.0", "ARM-64 (Native)", "???"), (None, None));
         assert_eq!(version_of("macOS 13.0", "ARM-64 (Native)", "4.21.1"), (s("4.21.1"), None));

@@ -50,6 +50,13 @@ fn register_pair(text: &str) -> PResult<'_, (&str, &str)> {
     (space0, name, tag(":"), space0, value).map(|(_, name, _, _, value)| (name, value)).parse(text)
 }
 
+/// True when `text` starts (after spaces) with `name:`.
+fn looks_like_register_name(text: &str) -> bool {
+    let text = text.trim_start();
+    let name_len = text.bytes().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit()).count();
+    name_len > 0 && text[name_len..].starts_with(':')
+}
+
 /// True when a line starts with `name: 0x...`.
 pub fn is_register_line(line: &str) -> bool {
     register_pair(line).is_ok()
@@ -70,8 +77,13 @@ pub fn parse_register_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Re
                 rest = after;
             }
             Err(_) if count > 0 => {
-                // Text after a value that is not another register describes
-                // it (`esr: 0x56000080  Address size fault`).
+                let column = line.len() - rest.len();
+                if looks_like_register_name(rest) {
+                    // `x13: 0x??????` — a register whose value is damaged.
+                    return Err(LineError::new(column, "a register value `0x...`"));
+                }
+                // Other text after a value describes it
+                // (`esr: 0x56000080  Address size fault`).
                 if let Some(last) = out.last_mut() {
                     last.description = Some(Cow::Borrowed(rest.trim()));
                 }
@@ -116,6 +128,10 @@ mod tests {
     fn garbage_is_an_error() {
         let mut regs = Vec::new();
         assert!(parse_register_line("  x0: zzzz", &mut regs).is_err());
+        let mut regs = Vec::new();
+        let err =
+            parse_register_line("   x12: 0x000000000000000b  x13: 0x??????????  x14: #&%!", &mut regs).unwrap_err();
+        assert_eq!((regs.len(), err.column), (1, 26));
         assert!(!is_register_line("Logical CPU:     2"));
         assert!(is_register_line("    x0: 0x8000000102236830   x1: 0x1"));
     }
