@@ -132,6 +132,23 @@ fn check_crash(c: &mut Check<'_>, f: &Value, r: &Report<'_>) {
     c.eq("expect_warnings", &f["expect_warnings"], (!r.warnings.is_empty()).into());
 }
 
+/// Reads one fixture and checks it; returns the parse error, if any.
+fn check_file(check: &mut Check<'_>, facts: &Value, bytes: &[u8]) -> Result<(), crashport::ParseError> {
+    let input = Input::from_bytes(bytes)?;
+    match input.parse()? {
+        Parsed::Crash(report) => {
+            check.eq("outcome", &facts["outcome"], "crash".into());
+            check_crash(check, facts, &report);
+        }
+        Parsed::Skipped(skipped) => {
+            check.eq("outcome", &facts["outcome"], "skipped".into());
+            check.eq("skip_bug_type", &facts["skip_bug_type"], s(skipped.bug_type.as_deref()));
+            assert_ne!(skipped.kind, ReportKind::Crash);
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn fixtures_match_their_facts() {
     let files = facts_files();
@@ -142,22 +159,7 @@ fn fixtures_match_their_facts() {
         let facts: Value = serde_json::from_str(&std::fs::read_to_string(facts_path).unwrap()).unwrap();
         let bytes = std::fs::read(fixture).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut check = Check { fixture: &name, problems: Vec::new() };
-        let parsed = Input::from_bytes(&bytes).and_then(|input| {
-            let outcome = match input.parse()? {
-                Parsed::Crash(report) => {
-                    check.eq("outcome", &facts["outcome"], "crash".into());
-                    check_crash(&mut check, &facts, &report);
-                    Ok(())
-                }
-                Parsed::Skipped(skipped) => {
-                    check.eq("outcome", &facts["outcome"], "skipped".into());
-                    check.eq("skip_bug_type", &facts["skip_bug_type"], s(skipped.bug_type.as_deref()));
-                    assert_ne!(skipped.kind, ReportKind::Crash);
-                    Ok(())
-                }
-            };
-            outcome
-        });
+        let parsed = check_file(&mut check, &facts, &bytes);
         if let Err(error) = parsed {
             check.eq("outcome", &facts["outcome"], "error".into());
             // Errors that have a place must say it.

@@ -36,11 +36,12 @@ fn check(kind: &str, fixture: &Path, actual: String, failures: &mut Vec<String>)
 }
 
 fn model_json(bytes: &[u8]) -> String {
-    let rendered = Input::from_bytes(bytes).and_then(|input| {
-        let json = input.parse().map(|parsed: Parsed<'_>| serde_json::to_string_pretty(&parsed).unwrap());
-        json
-    });
-    match rendered {
+    fn render(bytes: &[u8]) -> Result<String, crashport::ParseError> {
+        let input = Input::from_bytes(bytes)?;
+        let parsed: Parsed<'_> = input.parse()?;
+        Ok(serde_json::to_string_pretty(&parsed).unwrap())
+    }
+    match render(bytes) {
         Ok(json) => json + "\n",
         Err(error) => {
             serde_json::to_string_pretty(&serde_json::json!({ "outcome": "error", "error": error })).unwrap() + "\n"
