@@ -54,7 +54,8 @@ impl<'a> Input<'a> {
         &self.warnings
     }
 
-    /// Reads the input as a report; see [`crate::detect`].
+    /// Reads the input as a report: decides what it is from its content
+    /// (see `docs/FORMATS.md`), then reads it with the matching reader.
     pub fn parse(&self) -> Result<crate::Parsed<'_>, ParseError> {
         let mut parsed = crate::detect::parse_text(&self.text)?;
         if let crate::Parsed::Crash(report) = &mut parsed {

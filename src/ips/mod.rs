@@ -3,7 +3,7 @@
 //! An `.ips` file is a one-line JSON header (`bug_type`, app and OS facts)
 //! followed by a JSON body; some tools save the body alone, and macOS exports
 //! append a system profile in plain text after it. The body is read with
-//! serde into borrowed types ([`schema`]) and then mapped onto the crash model.
+//! serde into borrowed types (module `schema`) and then mapped onto the crash model.
 
 pub(crate) mod schema;
 
