@@ -17,7 +17,7 @@ pub fn corpus_dir(test: &str) -> Option<PathBuf> {
     if std::env::var("CRASHPORT_REQUIRE_CORPUS").is_ok_and(|v| v == "1") {
         panic!("{test}: the shared corpus is required (CRASHPORT_REQUIRE_CORPUS=1) but {} is missing", dir.display());
     }
-    eprintln!("NOTICE: {test} skipped: shared corpus not found at {}", dir.display());
+    notice(&format!("NOTICE: {test} skipped: shared corpus not found at {}", dir.display()));
     None
 }
 
@@ -30,8 +30,15 @@ pub fn spec_dir(test: &str) -> Option<PathBuf> {
     if std::env::var("CRASHPORT_REQUIRE_CORPUS").is_ok_and(|v| v == "1") {
         panic!("{test}: ../shared/spec is required (CRASHPORT_REQUIRE_CORPUS=1) but {} is missing", dir.display());
     }
-    eprintln!("NOTICE: {test} skipped: shared spec not found at {}", dir.display());
+    notice(&format!("NOTICE: {test} skipped: shared spec not found at {}", dir.display()));
     None
+}
+
+/// Writes straight to the process's stderr: the test harness captures
+/// `eprintln!` of passing tests, and a skip must be seen.
+fn notice(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
 }
 
 /// Every regular file below `dir`, sorted, skipping `SOURCES.tsv` and README files.
