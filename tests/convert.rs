@@ -128,3 +128,44 @@ fn failures_name_the_file() {
     let outcome = convert_bytes(Path::new("dir/x.crash"), b"hello world\n", Origin::Walked, &ConvertOptions::default());
     assert!(matches!(outcome, Outcome::Skipped(_)), "{outcome:?}");
 }
+
+#[test]
+fn every_fixture_crash_converts_to_valid_logs() {
+    let Some(schema) = common::SchemaCheck::load("every_fixture_crash_converts_to_valid_logs") else { return };
+    let mut converted = 0;
+    for path in common::files_below(&common::fixtures_dir().join("reports")) {
+        match convert(&path) {
+            outcome @ Outcome::Converted(_) => {
+                schema.assert_valid(&document(&outcome), &path.display().to_string());
+                converted += 1;
+            }
+            Outcome::Skipped(_) => {}
+            Outcome::Failed(f) => panic!("{f}"),
+        }
+    }
+    assert!(converted >= 15, "{converted}");
+}
+
+#[test]
+fn fixture_pairs_convert_to_one_apple_error() {
+    let dir = common::fixtures_dir().join("reports");
+    for (a, b) in [("ios16-arm64e.ips", "ios16-arm64e.crash"), ("watchos-arm64_32.ips", "watchos-arm64_32.crash")] {
+        let a_error = apple_error(&convert(&dir.join(a)));
+        let b_error = apple_error(&convert(&dir.join(b)));
+        assert_eq!(a_error, b_error, "{a} / {b}");
+    }
+    // macOS text reports carry no incident id, hardware model or launch
+    // time, and no architecture per image (Rosetta's runtime is arm64e).
+    let mut ips = apple_error(&convert(&dir.join("macos-rosetta.ips")));
+    let mut text = apple_error(&convert(&dir.join("macos-rosetta.crash")));
+    for e in [&mut ips, &mut text] {
+        e.as_object_mut().unwrap().remove("id");
+        e.as_object_mut().unwrap().remove("appLaunchTimestamp");
+        e["device"].as_object_mut().unwrap().remove("model");
+        for binary in e["binaries"].as_array_mut().unwrap() {
+            binary.as_object_mut().unwrap().remove("primaryArchitectureId");
+            binary.as_object_mut().unwrap().remove("architectureVariantId");
+        }
+    }
+    assert_eq!(ips, text);
+}

@@ -389,7 +389,9 @@ fn binary(image: &Image<'_>, uuid: model::ImageUuid, fallback: Arch, width: usiz
         id: uuid.simple(),
         start_address: padded(image.start, width),
         end_address: padded(image.end, width),
-        name: name.or(file_name).unwrap_or("???").to_string(),
+        // The file name, as Apple's SDK sends it: macOS text reports name
+        // images by bundle id, `.ips` files by file name.
+        name: file_name.or(name).unwrap_or("???").to_string(),
         path: path.or(name).unwrap_or("???").to_string(),
         architecture: None,
         primary_architecture_id: Some(u64::from(arch.cpu_type)),

@@ -398,8 +398,12 @@ fn to_register_state(state: schema::ThreadState<'_>) -> RegisterState<'_> {
     let mut extra = Vec::new();
     for (name, value) in named {
         let Some(v) = value.value else { continue };
+        let name = match name.0 {
+            Cow::Borrowed(n) => Cow::Borrowed(RegisterFlavor::canonical_name(n)),
+            Cow::Owned(n) => Cow::Owned(RegisterFlavor::canonical_name(&n).to_string()),
+        };
         let register = model::Register {
-            name: name.0,
+            name,
             value: v,
             description: value.description.map(|d| d.0).filter(|d| !d.trim().is_empty()),
         };

@@ -110,13 +110,23 @@ impl RegisterFlavor {
             ],
             RegisterFlavor::X86_64 => &[
                 "rax", "rbx", "rcx", "rdx", "rdi", "rsi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-                "r15", "rip", "rflags", "rfl", "cs", "fs", "gs", "cr2",
+                "r15", "rip", "rflags", "cs", "fs", "gs", "cr2",
             ],
             RegisterFlavor::X86 => &[
-                "eax", "ebx", "ecx", "edx", "edi", "esi", "ebp", "esp", "ss", "eflags", "efl", "eip", "cs", "ds", "es",
-                "fs", "gs", "cr2",
+                "eax", "ebx", "ecx", "edx", "edi", "esi", "ebp", "esp", "ss", "eflags", "eip", "cs", "ds", "es", "fs",
+                "gs", "cr2",
             ],
             RegisterFlavor::Unknown => &[],
+        }
+    }
+
+    /// The name this model uses for a register a report wrote as `name`
+    /// (Apple's text abbreviates `rflags` / `eflags` to `rfl` / `efl`).
+    pub fn canonical_name(name: &str) -> &str {
+        match name {
+            "rfl" => "rflags",
+            "efl" => "eflags",
+            other => other,
         }
     }
 

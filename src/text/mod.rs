@@ -24,7 +24,7 @@ use std::collections::HashMap;
 
 use crate::arch::CodeType;
 use crate::error::{Location, Warning, excerpt};
-use crate::model::{Frame, Platform, RegisterState, Report, SourceFormat, Termination, Thread};
+use crate::model::{Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread};
 use crate::timestamp::Timestamp;
 use fields::non_empty;
 pub use lines::LineCursor;
@@ -390,15 +390,24 @@ impl<'a> TextReader<'a> {
             }
         }
         let mut flavor = registers::flavor_from_header(header);
-        if flavor == crate::model::RegisterFlavor::Unknown {
+        if flavor == RegisterFlavor::Unknown {
             flavor = registers::flavor_from_registers(&registers);
             self.warn(number, format!("unknown register state `{header}`; registers kept as found"));
         }
-        self.states.push(PendingState {
-            thread,
-            line: number,
-            state: RegisterState { flavor, registers, extra: Vec::new() },
-        });
+        for register in &mut registers {
+            if let Cow::Borrowed(name) = register.name {
+                register.name = Cow::Borrowed(RegisterFlavor::canonical_name(name));
+            }
+        }
+        // Registers that are not the CPU's own (Rosetta's `tmp0`..) go with
+        // the other machine state, as the `.ips` reader files them.
+        let order = flavor.canonical_order();
+        let (registers, extra) = if order.is_empty() {
+            (registers, Vec::new())
+        } else {
+            registers.into_iter().partition(|r| order.contains(&r.name.as_ref()))
+        };
+        self.states.push(PendingState { thread, line: number, state: RegisterState { flavor, registers, extra } });
     }
 
     /// `Logical CPU`, `Error Code`, `Trap Number` after an x86 register block.
