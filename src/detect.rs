@@ -6,6 +6,9 @@
 //! a ticket after some prose. Reports that are not crashes are recognised
 //! here and returned as [`Skipped`].
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
 use crate::error::{Location, ParseError, Warning, excerpt};
 use crate::ips;
 use crate::kind::ReportKind;
@@ -16,14 +19,16 @@ use crate::text;
 const TRANSLATED_MARKER: &str = "Translated Report (Full Report Below)";
 
 /// Reads decoded text as a report of whatever kind it is.
-pub(crate) fn parse_text(text: &str) -> Result<Parsed<'_>, ParseError> {
+/// Reads decoded text as a report of whatever kind it is. `scratch` holds
+/// the repaired copy of a JSON body that was cut off, when one is needed.
+pub(crate) fn parse_text<'a>(text: &'a str, scratch: &'a OnceCell<String>) -> Result<Parsed<'a>, ParseError> {
     let start = text.len() - text.trim_start().len();
     let body = &text[start..];
     if body.starts_with('{') {
-        return parse_json(text, start);
+        return parse_json(text, start, scratch);
     }
     if let Some(marker) = memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()) {
-        return parse_translated(text, marker);
+        return parse_translated(text, marker, scratch);
     }
     parse_plain_text(text)
 }
@@ -35,7 +40,7 @@ fn line_at(text: &str, offset: usize) -> u32 {
 }
 
 /// Input starting (at `start`) with `{`: a header line and a body, or a body alone.
-fn parse_json(text: &str, start: usize) -> Result<Parsed<'_>, ParseError> {
+fn parse_json<'a>(text: &'a str, start: usize, scratch: &'a OnceCell<String>) -> Result<Parsed<'a>, ParseError> {
     let rest = &text[start..];
     let line_end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
     let first_line = rest[..line_end].trim_end_matches('\r');
@@ -46,18 +51,17 @@ fn parse_json(text: &str, start: usize) -> Result<Parsed<'_>, ParseError> {
 
     let Some(header) = header else {
         // No header line: the whole document is the body.
-        let body = ips::parse_body(rest, line_at(text, start))?;
-        return classify_body(None, body);
+        let (body, cut_off) = read_body(rest, line_at(text, start), scratch)?;
+        return classify_body(None, body, cut_off);
     };
-    let kind = header.bug_type.as_ref().map(|b| ReportKind::from_bug_type(&b.0));
+    let kind = header.bug_type.str().map(|b| ReportKind::from_bug_type(&b));
     if let Some(kind) = kind.filter(|k| *k != ReportKind::Crash) {
-        let bug_type = header.bug_type.as_ref().map(|b| b.0.to_string());
-        return Ok(skipped(kind, bug_type, SourceFormat::Ips, &header));
+        return Ok(skipped(kind, header.bug_type.str().map(Cow::into_owned), SourceFormat::Ips, &header));
     }
     let body_line = line_at(text, start + line_end + 1 + after_start);
     if body_text.starts_with('{') {
-        let body = ips::parse_body(body_text, body_line)?;
-        return classify_body(Some(&header), body);
+        let (body, cut_off) = read_body(body_text, body_line, scratch)?;
+        return classify_body(Some(&header), body, cut_off);
     }
     // A JSON header over a legacy text body (bug_type 109, or 309 over text).
     let mut report = text::parse(body_text, body_line);
@@ -66,19 +70,47 @@ fn parse_json(text: &str, start: usize) -> Result<Parsed<'_>, ParseError> {
     Ok(finish(report))
 }
 
+/// Reads a JSON body; one that was cut off is closed after its last
+/// complete element and read from `scratch`, with a warning saying where it
+/// ended.
+fn read_body<'a>(
+    body: &'a str,
+    first_line: u32,
+    scratch: &'a OnceCell<String>,
+) -> Result<(ips::schema::Body<'a>, Option<Warning>), ParseError> {
+    let failure = match ips::parse_body(body, first_line) {
+        Ok(parsed) => return Ok((parsed, None)),
+        Err(failure) => failure,
+    };
+    if !failure.truncated || scratch.get().is_some() {
+        return Err(failure.error);
+    }
+    let Some((repaired, cut)) = ips::repair::close_truncated(body) else { return Err(failure.error) };
+    let repaired = scratch.get_or_init(|| repaired);
+    let parsed = ips::parse_body(repaired, first_line).map_err(|_| failure.error.clone())?;
+    let location = failure.error.location().cloned().unwrap_or_default();
+    let kept_to = line_at(body, cut) + first_line - 1;
+    let warning = Warning {
+        location,
+        message: format!(
+            "the report is cut off here; read what was complete, up to line {kept_to} (lists and objects closed there)"
+        ),
+    };
+    Ok((parsed, Some(warning)))
+}
+
 fn skipped(
     kind: ReportKind,
     bug_type: Option<String>,
     format: SourceFormat,
     header: &ips::schema::Header<'_>,
 ) -> Parsed<'static> {
-    use ips::schema::Str;
     Parsed::Skipped(Skipped {
         kind,
         bug_type,
         format,
-        incident_id: Str::non_empty(&header.incident_id).map(|s| s.into_owned()),
-        process_name: Str::non_empty(&header.app_name).or_else(|| Str::non_empty(&header.name)).map(|s| s.into_owned()),
+        incident_id: header.incident_id.str().map(Cow::into_owned),
+        process_name: header.app_name.str().or_else(|| header.name.str()).map(Cow::into_owned),
     })
 }
 
@@ -86,11 +118,12 @@ fn skipped(
 fn classify_body<'a>(
     header: Option<&ips::schema::Header<'a>>,
     body: ips::schema::Body<'a>,
+    cut_off: Option<Warning>,
 ) -> Result<Parsed<'a>, ParseError> {
-    let bug_type = body.bug_type.as_ref().or(header.and_then(|h| h.bug_type.as_ref())).map(|b| b.0.to_string());
+    let bug_type = body.bug_type.str().or_else(|| header.and_then(|h| h.bug_type.str())).map(Cow::into_owned);
     let kind = match &bug_type {
         Some(bug_type) => ReportKind::from_bug_type(bug_type),
-        None if body.threads.is_some() || body.used_images.is_some() => ReportKind::Crash,
+        None if body.threads.is_present() || body.used_images.is_present() => ReportKind::Crash,
         None if body.memory_status.is_some() || body.largest_process.is_some() => ReportKind::Jetsam,
         None if body.panic_string.is_some() => ReportKind::KernelPanic,
         None if body.process_by_pid.is_some() => ReportKind::Stackshot,
@@ -104,14 +137,16 @@ fn classify_body<'a>(
         let empty = ips::schema::Header::default();
         let mut skip = skipped(kind, bug_type, SourceFormat::Ips, header.unwrap_or(&empty));
         if let Parsed::Skipped(s) = &mut skip {
-            s.incident_id =
-                s.incident_id.take().or(ips::schema::Str::non_empty(&body.incident).map(|s| s.into_owned()));
-            s.process_name =
-                s.process_name.take().or(ips::schema::Str::non_empty(&body.proc_name).map(|s| s.into_owned()));
+            s.incident_id = s.incident_id.take().or(body.incident.str().map(Cow::into_owned));
+            s.process_name = s.process_name.take().or(body.proc_name.str().map(Cow::into_owned));
         }
         return Ok(skip);
     }
-    if body.threads.is_none() && body.used_images.is_none() && body.exception.is_none() {
+    if !body.threads.is_present() && !body.used_images.is_present() && !body.exception.is_ok() {
+        if let Some(cut_off) = cut_off {
+            // Cut off before anything of the crash itself.
+            return Err(ParseError::malformed(cut_off.location, "the rest of the JSON body", "the end of the file"));
+        }
         // A crash header with nothing under it: a crash report cut off
         // after its first line, not some other file.
         return Err(ParseError::malformed(
@@ -120,37 +155,38 @@ fn classify_body<'a>(
             "the end of the file",
         ));
     }
-    Ok(finish(ips::to_report(header, body)))
+    let mut report = ips::to_report(header, body);
+    report.warnings.splice(0..0, cut_off);
+    Ok(finish(report))
 }
 
 /// Lets a JSON header's facts override a text body's (FORMATS.md: the
 /// header's `app_version` / `build_version` are the truth).
 fn apply_header<'a>(report: &mut Report<'a>, header: &ips::schema::Header<'a>) {
-    use ips::schema::Str;
-    report.bug_type = Str::non_empty(&header.bug_type);
-    if let Some(version) = Str::non_empty(&header.app_version) {
+    report.bug_type = header.bug_type.str();
+    if let Some(version) = header.app_version.str() {
         report.app.short_version = Some(version);
     }
-    if let Some(build) = Str::non_empty(&header.build_version) {
+    if let Some(build) = header.build_version.str() {
         report.app.bundle_version = Some(build);
     }
-    report.incident_id = report.incident_id.take().or_else(|| Str::non_empty(&header.incident_id));
-    report.app.bundle_id = report.app.bundle_id.take().or_else(|| Str::non_empty(&header.bundle_id));
-    if let Some(platform) = header.platform.and_then(Platform::from_ips_number) {
+    report.incident_id = report.incident_id.take().or_else(|| header.incident_id.str());
+    report.app.bundle_id = report.app.bundle_id.take().or_else(|| header.bundle_id.str());
+    if let Some(platform) = header.platform.i64().and_then(Platform::from_ips_number) {
         report.os.platform = Some(platform);
     }
 }
 
 /// Xcode / Console export: a translated text part, `EOF`, then `Full Report`
 /// and the `.ips`. The JSON is the complete record, so it is preferred.
-fn parse_translated(text: &str, marker: usize) -> Result<Parsed<'_>, ParseError> {
+fn parse_translated<'a>(text: &'a str, marker: usize, scratch: &'a OnceCell<String>) -> Result<Parsed<'a>, ParseError> {
     let after_marker = marker + TRANSLATED_MARKER.len();
     let full = find_line(text, after_marker, "Full Report");
     let mut json_problem = None;
     if let Some(full) = full
         && let Some(brace) = memchr::memchr(b'{', &text.as_bytes()[full..])
     {
-        match parse_json(text, full + brace) {
+        match parse_json(text, full + brace, scratch) {
             Ok(Parsed::Crash(mut report)) => {
                 report.format = SourceFormat::Translated;
                 return Ok(Parsed::Crash(report));

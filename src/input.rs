@@ -15,6 +15,8 @@ use crate::error::{ParseError, Warning};
 pub struct Input<'a> {
     text: Cow<'a, str>,
     warnings: Vec<Warning>,
+    /// A repaired copy of a JSON body that was cut off, made on demand.
+    scratch: std::cell::OnceCell<String>,
 }
 
 impl<'a> Input<'a> {
@@ -41,7 +43,7 @@ impl<'a> Input<'a> {
                 "the file holds only blank space"
             }));
         }
-        Ok(Input { text, warnings })
+        Ok(Input { text, warnings, scratch: std::cell::OnceCell::new() })
     }
 
     /// The decoded text.
@@ -57,7 +59,7 @@ impl<'a> Input<'a> {
     /// Reads the input as a report: decides what it is from its content
     /// (see `docs/FORMATS.md`), then reads it with the matching reader.
     pub fn parse(&self) -> Result<crate::Parsed<'_>, ParseError> {
-        let mut parsed = crate::detect::parse_text(&self.text)?;
+        let mut parsed = crate::detect::parse_text(&self.text, &self.scratch)?;
         if let crate::Parsed::Crash(report) = &mut parsed {
             report.warnings.splice(0..0, self.warnings.iter().cloned());
         }

@@ -3,6 +3,7 @@
 //! Application Specific Information.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::error::Warning;
 use crate::model::{Frame, Image, Report, UncaughtException};
@@ -29,12 +30,17 @@ pub(crate) fn finish(report: &mut Report<'_>) {
 fn resolve_frame_images(report: &mut Report<'_>) {
     let index = ImageIndex::new(&report.images);
     let images = &report.images;
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for (n, image) in images.iter().enumerate().rev() {
+        if let Some(name) = image.name.as_deref() {
+            by_name.insert(name, n);
+        }
+    }
     let resolve = |frames: &mut [Frame<'_>]| {
         for frame in frames.iter_mut().filter(|f| f.image_index.is_none()) {
-            frame.image_index = index.find(images, frame.address).or_else(|| {
-                let name = frame.image_name.as_deref()?;
-                images.iter().position(|i| i.name.as_deref() == Some(name))
-            });
+            frame.image_index = index
+                .find(frame.address)
+                .or_else(|| frame.image_name.as_deref().and_then(|name| by_name.get(name).copied()));
         }
     };
     for thread in &mut report.threads {
@@ -51,9 +57,16 @@ fn resolve_frame_images(report: &mut Report<'_>) {
 /// Images sorted by start address, for binary search. Placeholder images
 /// (the catch-all `0x0 - 0xffffffffffffffff ???`) are left out.
 struct ImageIndex {
+    /// (start, end, image index), sorted.
     by_start: Vec<(u64, u64, usize)>,
+    /// True when some images overlap.
     overlapping: bool,
 }
+
+/// How many images before the candidate a lookup examines when images
+/// overlap (only hand-edited or hostile reports have overlaps): enough for
+/// any real nesting, and a bound on the work per frame.
+const OVERLAP_SCAN: usize = 64;
 
 impl ImageIndex {
     fn new(images: &[Image<'_>]) -> Self {
@@ -68,19 +81,17 @@ impl ImageIndex {
         ImageIndex { by_start, overlapping }
     }
 
-    fn find(&self, images: &[Image<'_>], address: u64) -> Option<usize> {
-        if self.overlapping {
-            // Rare (hand-edited reports); fall back to the exhaustive search.
-            return images
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| !i.is_placeholder() && i.contains(address))
-                .min_by_key(|(_, i)| i.end - i.start)
-                .map(|(n, _)| n);
-        }
+    /// The smallest image containing `address` among the nearest starts.
+    fn find(&self, address: u64) -> Option<usize> {
         let after = self.by_start.partition_point(|(start, _, _)| *start <= address);
-        let (start, end, n) = *self.by_start.get(after.checked_sub(1)?)?;
-        (start <= address && address <= end).then_some(n)
+        let scan = if self.overlapping { OVERLAP_SCAN } else { 1 };
+        self.by_start[..after]
+            .iter()
+            .rev()
+            .take(scan)
+            .filter(|(_, end, _)| address <= *end)
+            .min_by_key(|(start, end, _)| end - start)
+            .map(|(_, _, n)| *n)
     }
 }
 

@@ -59,7 +59,11 @@ impl Timestamp {
         let clock = Time::from_hms_nano(hour, minute, second, nanos).ok()?;
         let rest = std::str::from_utf8(&b[pos..]).ok()?.trim();
         let (offset, has_offset) = if rest.is_empty() { (UtcOffset::UTC, false) } else { (parse_offset(rest)?, true) };
-        Some(Timestamp { local: PrimitiveDateTime::new(date, clock).assume_offset(offset), has_offset })
+        let local = PrimitiveDateTime::new(date, clock).assume_offset(offset);
+        // Year 9999 at -14:00 is year 10000 in UTC, outside what `time` can
+        // represent; such a date is as good as no date.
+        local.checked_to_offset(UtcOffset::UTC)?;
+        Some(Timestamp { local, has_offset })
     }
 
     /// The report's UTC offset in minutes (`+0900` is 540); 0 when it had none.

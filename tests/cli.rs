@@ -70,14 +70,33 @@ fn a_bad_file_is_an_error_naming_the_file_and_the_rest_still_converts() {
 
 #[test]
 fn errors_say_where() {
-    let truncated = fixture("broken/truncated.ips");
-    let out = crashport(&["convert", &truncated]);
+    // A syntax error in the middle of an .ips body: the error gives the
+    // line, the column and the JSON path.
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(fixture("reports/ios16-arm64e.ips")).unwrap();
+    let bad = good.replacen("\"imageOffset\":", "\"imageOffset\":@", 1);
+    assert!(good != bad, "the fixture has an imageOffset to damage");
+    let path = dir.path().join("damaged.ips");
+    std::fs::write(&path, bad).unwrap();
+    let out = crashport(&["convert", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    let prefix = format!("error: {truncated}:");
+    let prefix = format!("error: {}:", path.display());
     let line = err.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("{err}"));
     let after = &line[prefix.len()..];
     assert!(after.chars().next().is_some_and(|c| c.is_ascii_digit()), "line number expected: {line}");
+    assert!(line.contains("(at ") && line.contains("expected a JSON value"), "{line}");
+}
+
+#[test]
+fn a_cut_off_report_keeps_what_is_complete() {
+    let truncated = fixture("broken/truncated.ips");
+    let out = crashport(&["convert", &truncated]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("warning: {truncated}:38:2956")) && err.contains("cut off"), "{err}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["logs"][0]["osExceptionType"], "SIGSEGV");
 }
 
 #[test]

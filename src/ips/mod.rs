@@ -2,9 +2,13 @@
 //!
 //! An `.ips` file is a one-line JSON header (`bug_type`, app and OS facts)
 //! followed by a JSON body; some tools save the body alone, and macOS exports
-//! append a system profile in plain text after it. The body is read with
-//! serde into borrowed types (module `schema`) and then mapped onto the crash model.
+//! append a system profile in plain text after it. The body is read in one
+//! pass with serde into lenient, borrowed types (module `schema`) and then
+//! mapped onto the crash model. A value of the wrong type costs a warning
+//! naming its JSON path; a body cut off mid-way is closed after its last
+//! complete element (module `repair`) and read with a warning.
 
+pub(crate) mod repair;
 pub(crate) mod schema;
 
 use std::borrow::Cow;
@@ -19,7 +23,7 @@ use crate::model::{
 };
 use crate::text::frames::parse_frame_line;
 use crate::timestamp::Timestamp;
-use schema::{Body, Header, Str};
+use schema::{Body, Header, List, Obj, Scalar};
 
 /// Reads a header line. Returns `None` when `line` is not one complete JSON object.
 pub(crate) fn parse_header(line: &str) -> Option<Header<'_>> {
@@ -33,14 +37,22 @@ pub(crate) fn parse_header(line: &str) -> Option<Header<'_>> {
     Some(header)
 }
 
+/// Why a body could not be read.
+pub(crate) struct BodyError {
+    /// The error, with its place.
+    pub error: ParseError,
+    /// True when the JSON simply ended too soon (the file was cut off).
+    pub truncated: bool,
+}
+
 /// Reads an `.ips` body (the first JSON value of `body`; text after it is
 /// ignored). `first_line` is the number of the body's first line in the input.
-pub(crate) fn parse_body(body: &str, first_line: u32) -> Result<Body<'_>, ParseError> {
+pub(crate) fn parse_body(body: &str, first_line: u32) -> Result<Body<'_>, BodyError> {
     let mut de = serde_json::Deserializer::from_str(body);
-    match Body::deserialize(&mut de) {
-        Ok(body) => Ok(body),
-        Err(error) => Err(json_error(body, first_line, &error)),
-    }
+    Body::deserialize(&mut de).map_err(|error| BodyError {
+        error: json_error(body, first_line, &error),
+        truncated: error.classify() == serde_json::error::Category::Eof,
+    })
 }
 
 /// Describes a JSON failure with its line, column and JSON path.
@@ -55,9 +67,13 @@ fn json_error(body: &str, first_line: u32, error: &serde_json::Error) -> ParseEr
     };
     let line = (error.line() as u32).saturating_add(first_line.saturating_sub(1));
     let location = Location { line: Some(line), column: Some(error.column() as u32), json_path: path };
+    let message = strip_position(error);
     let (expected, found) = match error.classify() {
         serde_json::error::Category::Eof => {
             ("the rest of the JSON body".to_string(), "the end of the file (the report is cut off)".to_string())
+        }
+        serde_json::error::Category::Syntax if message.contains("recursion limit") => {
+            ("JSON nested at most 128 deep".to_string(), "deeper nesting (no real report has it)".to_string())
         }
         serde_json::error::Category::Syntax => {
             let found = body
@@ -65,14 +81,13 @@ fn json_error(body: &str, first_line: u32, error: &serde_json::Error) -> ParseEr
                 .nth(error.line().saturating_sub(1))
                 .map(|l| excerpt(l.get(error.column().saturating_sub(1)..).unwrap_or(l).trim(), 40))
                 .unwrap_or_default();
-            let message = strip_position(error);
             let expected = match message.strip_prefix("expected ") {
                 Some(what) => format!("a JSON {what}"),
                 None => format!("valid JSON ({message})"),
             };
             (expected, found)
         }
-        _ => (strip_position(error), "a value of another type".to_string()),
+        _ => (message, "more".to_string()),
     };
     ParseError::malformed(location, expected, found)
 }
@@ -86,89 +101,169 @@ fn strip_position(error: &serde_json::Error) -> String {
     }
 }
 
+/// Reads scalar fields, turning values of the wrong type into warnings.
+struct Fields {
+    warnings: Vec<Warning>,
+}
+
+impl Fields {
+    fn wrong(&mut self, path: String, wanted: &str, found: &Scalar<'_>) {
+        self.warnings.push(Warning {
+            location: Location { json_path: Some(path), ..Location::default() },
+            message: format!("expected {wanted}, found {}; ignored", found.describe()),
+        });
+    }
+
+    fn str<'a>(&mut self, value: &Scalar<'a>, path: impl FnOnce() -> String) -> Option<Cow<'a, str>> {
+        let out = value.str();
+        if out.is_none() && value.is_present() && !matches!(value, Scalar::Str(_)) {
+            self.wrong(path(), "a string", value);
+        }
+        out
+    }
+
+    fn u64(&mut self, value: &Scalar<'_>, path: impl FnOnce() -> String) -> Option<u64> {
+        let out = value.u64();
+        if out.is_none() && value.is_present() {
+            self.wrong(path(), "a non-negative integer", value);
+        }
+        out
+    }
+
+    fn u32(&mut self, value: &Scalar<'_>, path: impl FnOnce() -> String) -> Option<u32> {
+        let out = value.u64().and_then(|n| u32::try_from(n).ok());
+        if out.is_none() && value.is_present() {
+            self.wrong(path(), "an integer below 2^32", value);
+        }
+        out
+    }
+
+    fn bool(&mut self, value: &Scalar<'_>, path: impl FnOnce() -> String) -> Option<bool> {
+        let out = value.bool();
+        if out.is_none() && value.is_present() {
+            self.wrong(path(), "true or false", value);
+        }
+        out
+    }
+
+    fn obj<'o, T>(&mut self, value: &'o Obj<T>, path: impl FnOnce() -> String) -> Option<&'o T> {
+        if let Obj::Invalid(what) = value {
+            self.wrong(path(), "an object", &Scalar::Other(what));
+        }
+        value.get()
+    }
+
+    fn list<T, const MAX: usize>(&mut self, value: List<T, MAX>, path: impl FnOnce() -> String) -> Vec<T> {
+        if let List::Invalid(what) = &value {
+            self.wrong(path(), "an array", &Scalar::Other(what));
+        }
+        value.into_items()
+    }
+}
+
 /// Builds the crash model from a header (when present) and a body.
 pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Report<'a> {
     let mut report = Report { format: SourceFormat::Ips, ..Report::default() };
-    let mut warnings = Vec::new();
+    let mut f = Fields { warnings: Vec::new() };
     let h = header;
+    let hstr = |get: for<'h> fn(&'h Header<'a>) -> &'h Scalar<'a>| h.and_then(|h| get(h).str());
 
-    report.bug_type = Str::non_empty(&body.bug_type).or_else(|| h.and_then(|h| Str::non_empty(&h.bug_type)));
-    report.incident_id = Str::non_empty(&body.incident).or_else(|| h.and_then(|h| Str::non_empty(&h.incident_id)));
-    report.crash_reporter_key = Str::non_empty(&body.crash_reporter_key);
+    report.bug_type = f.str(&body.bug_type, || "bug_type".into()).or_else(|| hstr(|h| &h.bug_type));
+    report.incident_id = f.str(&body.incident, || "incident".into()).or_else(|| hstr(|h| &h.incident_id));
+    report.crash_reporter_key = f.str(&body.crash_reporter_key, || "crashReporterKey".into());
 
     let p = &mut report.process;
-    p.name = Str::non_empty(&body.proc_name)
-        .or_else(|| h.and_then(|h| Str::non_empty(&h.name).or_else(|| Str::non_empty(&h.app_name))));
-    p.pid = body.pid.and_then(|v| u32::try_from(v).ok());
-    p.path = Str::non_empty(&body.proc_path);
-    p.role = Str::non_empty(&body.proc_role);
-    p.parent_name = Str::non_empty(&body.parent_proc);
-    p.parent_pid = body.parent_pid.and_then(|v| u32::try_from(v).ok());
-    p.responsible = Str::non_empty(&body.responsible_proc);
-    p.coalition = Str::non_empty(&body.coalition_name);
-    p.user_id = body.user_id.and_then(|v| u32::try_from(v).ok());
+    p.name =
+        f.str(&body.proc_name, || "procName".into()).or_else(|| hstr(|h| &h.name)).or_else(|| hstr(|h| &h.app_name));
+    p.pid = f.u32(&body.pid, || "pid".into());
+    p.path = f.str(&body.proc_path, || "procPath".into());
+    p.role = f.str(&body.proc_role, || "procRole".into());
+    p.parent_name = f.str(&body.parent_proc, || "parentProc".into());
+    p.parent_pid = f.u32(&body.parent_pid, || "parentPid".into());
+    p.responsible = f.str(&body.responsible_proc, || "responsibleProc".into());
+    p.coalition = f.str(&body.coalition_name, || "coalitionName".into());
+    p.user_id = f.u32(&body.user_id, || "userID".into());
 
-    let bundle = body.bundle_info.as_ref();
+    let bundle = f.obj(&body.bundle_info, || "bundleInfo".into());
     // The header's versions are the truth (FORMATS.md); bundleInfo fills in.
-    report.app.bundle_id =
-        bundle.and_then(|b| Str::non_empty(&b.identifier)).or_else(|| h.and_then(|h| Str::non_empty(&h.bundle_id)));
-    report.app.short_version = h
-        .and_then(|h| Str::non_empty(&h.app_version))
-        .or_else(|| bundle.and_then(|b| Str::non_empty(&b.short_version)));
-    report.app.bundle_version = h
-        .and_then(|h| Str::non_empty(&h.build_version))
-        .or_else(|| bundle.and_then(|b| Str::non_empty(&b.bundle_version)));
+    report.app.bundle_id = bundle.and_then(|b| b.identifier.str()).or_else(|| hstr(|h| &h.bundle_id));
+    report.app.short_version = hstr(|h| &h.app_version).or_else(|| bundle.and_then(|b| b.short_version.str()));
+    report.app.bundle_version = hstr(|h| &h.build_version).or_else(|| bundle.and_then(|b| b.bundle_version.str()));
 
-    read_os(&mut report, h, &body);
-    report.hardware_model = Str::non_empty(&body.model_code);
-    report.code_type = Str::non_empty(&body.cpu_type).and_then(|t| CodeType::parse(&t)).map(|mut c| {
-        c.translated = body.translated.unwrap_or(false);
+    read_os(&mut report, h, &body, &mut f);
+    report.hardware_model = f.str(&body.model_code, || "modelCode".into());
+    let translated = f.bool(&body.translated, || "translated".into()).unwrap_or(false);
+    report.code_type = f.str(&body.cpu_type, || "cpuType".into()).and_then(|t| CodeType::parse(&t)).map(|mut c| {
+        c.translated = translated;
         c
     });
-    report.timestamp = Str::non_empty(&body.capture_time)
-        .or_else(|| h.and_then(|h| Str::non_empty(&h.timestamp)))
-        .and_then(|t| timestamp_or_warn(&t, "captureTime", &mut warnings));
+    report.timestamp = f
+        .str(&body.capture_time, || "captureTime".into())
+        .or_else(|| hstr(|h| &h.timestamp))
+        .and_then(|t| timestamp_or_warn(&t, "captureTime", &mut f));
     report.launch_time =
-        Str::non_empty(&body.proc_launch).and_then(|t| timestamp_or_warn(&t, "procLaunch", &mut warnings));
+        f.str(&body.proc_launch, || "procLaunch".into()).and_then(|t| timestamp_or_warn(&t, "procLaunch", &mut f));
 
-    report.exception = read_exception(&body);
-    read_diagnostics(&mut report, &body, &mut warnings);
+    report.exception = read_exception(&body, &mut f);
+    read_diagnostics(&mut report, &body, &mut f);
 
-    let images: Vec<Image<'a>> = body.used_images.unwrap_or_default().into_iter().map(to_image).collect();
-    if let Some(frames) = body.last_exception_backtrace {
-        report.last_exception_backtrace = Some(to_frames(frames, &images, "lastExceptionBacktrace", &mut warnings));
+    let images: Vec<Image<'a>> = f
+        .list(body.used_images, || "usedImages".into())
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, image)| f.obj(&image, || format!("usedImages[{i}]")).map(|image| to_image(image, i, &mut f)))
+        .collect();
+    let leb = body.last_exception_backtrace;
+    if leb.is_present() {
+        let frames = f.list(leb, || "lastExceptionBacktrace".into());
+        report.last_exception_backtrace = Some(to_frames(frames, &images, "lastExceptionBacktrace", &mut f));
+    } else {
+        f.list(leb, || "lastExceptionBacktrace".into());
     }
-    let faulting = body.faulting_thread.and_then(|v| u32::try_from(v).ok());
-    for (index, thread) in body.threads.unwrap_or_default().into_iter().enumerate() {
+    let faulting = f.u32(&body.faulting_thread, || "faultingThread".into());
+    let threads = f.list(body.threads, || "threads".into());
+    report.threads.reserve(threads.len());
+    for (index, thread) in threads.into_iter().enumerate() {
         let number = index as u32;
-        let path = format!("threads[{index}].frames");
+        let Obj::Ok(thread) = thread else {
+            f.obj(&thread, || format!("threads[{index}]"));
+            continue;
+        };
+        let path = format!("threads[{index}]");
+        let frames = f.list(thread.frames, || format!("{path}.frames"));
         report.threads.push(model::Thread {
             number,
-            id: thread.id,
-            name: Str::non_empty(&thread.name),
-            queue: Str::non_empty(&thread.queue),
-            crashed: thread.triggered.unwrap_or(false) || faulting == Some(number),
-            frames: to_frames(thread.frames.unwrap_or_default(), &images, &path, &mut warnings),
-            registers: thread.thread_state.map(to_register_state),
+            id: f.u64(&thread.id, || format!("{path}.id")),
+            name: f.str(&thread.name, || format!("{path}.name")),
+            queue: f.str(&thread.queue, || format!("{path}.queue")),
+            crashed: f.bool(&thread.triggered, || format!("{path}.triggered")).unwrap_or(false)
+                || faulting == Some(number),
+            frames: to_frames(frames, &images, &format!("{path}.frames"), &mut f),
+            registers: match thread.thread_state {
+                Obj::Ok(state) => Some(to_register_state(state)),
+                other => {
+                    f.obj(&other, || format!("{path}.threadState"));
+                    None
+                }
+            },
         });
     }
     report.crashed_thread = faulting;
-    if faulting.is_some_and(|f| f as usize >= report.threads.len()) {
-        warnings.push(Warning::general(format!(
-            "faultingThread is {} but the report has {} thread(s)",
-            faulting.unwrap_or_default(),
+    if let Some(faulting) = faulting.filter(|&n| n as usize >= report.threads.len()) {
+        f.warnings.push(Warning::general(format!(
+            "faultingThread is {faulting} but the report has {} thread(s)",
             report.threads.len()
         )));
     }
     report.images = images;
-    report.warnings = warnings;
+    report.warnings = f.warnings;
     report
 }
 
-fn read_os<'a>(report: &mut Report<'a>, h: Option<&Header<'a>>, body: &Body<'a>) {
-    let os = body.os_version.as_ref();
-    let train = os.and_then(|o| Str::non_empty(&o.train));
-    let header_os = h.and_then(|h| Str::non_empty(&h.os_version));
+fn read_os<'a>(report: &mut Report<'a>, h: Option<&Header<'a>>, body: &Body<'a>, f: &mut Fields) {
+    let os = f.obj(&body.os_version, || "osVersion".into());
+    let train = os.and_then(|o| o.train.str());
+    let header_os = h.and_then(|h| h.os_version.str());
     // `train` is `iPhone OS 16.0`; the header's `os_version` adds the build.
     if let Some(text) = train.as_ref().or(header_os.as_ref()) {
         let (product, version, build) = split_os(text);
@@ -181,20 +276,20 @@ fn read_os<'a>(report: &mut Report<'a>, h: Option<&Header<'a>>, body: &Body<'a>)
     {
         report.os.build = split_os(text).2;
     }
-    if let Some(build) = os.and_then(|o| Str::non_empty(&o.build)) {
+    if let Some(build) = os.and_then(|o| o.build.str()) {
         report.os.build = Some(build);
     }
-    report.os.release_type = os.and_then(|o| Str::non_empty(&o.release_type));
+    report.os.release_type = os.and_then(|o| o.release_type.str());
     report.os.platform = h
-        .and_then(|h| h.platform)
+        .and_then(|h| h.platform.i64())
         .and_then(Platform::from_ips_number)
         .or_else(|| report.os.product.as_deref().and_then(Platform::from_product_name));
 }
 
-/// Splits an OS string, keeping borrowed pieces borrowed.
 /// Product, version and build of an OS string.
 type OsParts<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>, Option<Cow<'a, str>>);
 
+/// Splits an OS string, keeping borrowed pieces borrowed.
 fn split_os<'a>(text: &Cow<'a, str>) -> OsParts<'a> {
     match text {
         Cow::Borrowed(t) => {
@@ -209,10 +304,10 @@ fn split_os<'a>(text: &Cow<'a, str>) -> OsParts<'a> {
     }
 }
 
-fn timestamp_or_warn(text: &str, field: &str, warnings: &mut Vec<Warning>) -> Option<Timestamp> {
+fn timestamp_or_warn(text: &str, field: &str, f: &mut Fields) -> Option<Timestamp> {
     let parsed = Timestamp::parse(text);
     if parsed.is_none() {
-        warnings.push(Warning {
+        f.warnings.push(Warning {
             location: Location { json_path: Some(field.to_string()), ..Location::default() },
             message: format!("expected a date `YYYY-MM-DD HH:MM:SS[.ffff] [+HHMM]`, found {}", excerpt(text, 40)),
         });
@@ -220,21 +315,21 @@ fn timestamp_or_warn(text: &str, field: &str, warnings: &mut Vec<Warning>) -> Op
     parsed
 }
 
-fn read_exception<'a>(body: &Body<'a>) -> ExceptionInfo<'a> {
+fn read_exception<'a>(body: &Body<'a>, f: &mut Fields) -> ExceptionInfo<'a> {
     let mut info = ExceptionInfo::default();
-    if let Some(e) = &body.exception {
-        info.exception_type = Str::non_empty(&e.kind);
-        info.signal = Str::non_empty(&e.signal);
-        info.subtype = Str::non_empty(&e.subtype);
-        info.codes = Str::non_empty(&e.codes);
-        info.message = Str::non_empty(&e.message);
-        info.code_values = match &e.raw_codes {
-            Some(raw) => raw.clone(),
-            None => info
-                .codes
+    if let Some(e) = f.obj(&body.exception, || "exception".into()) {
+        info.exception_type = f.str(&e.kind, || "exception.type".into());
+        info.signal = f.str(&e.signal, || "exception.signal".into());
+        info.subtype = f.str(&e.subtype, || "exception.subtype".into());
+        info.codes = f.str(&e.codes, || "exception.codes".into());
+        info.message = f.str(&e.message, || "exception.message".into());
+        info.code_values = if e.raw_codes.is_present() {
+            e.raw_codes.items().iter().filter_map(Scalar::u64).collect()
+        } else {
+            info.codes
                 .as_deref()
                 .map(|c| c.split(',').filter_map(|p| crate::text::frames::parse_hex(p.trim())).collect())
-                .unwrap_or_default(),
+                .unwrap_or_default()
         };
         info.address = info
             .subtype
@@ -242,17 +337,17 @@ fn read_exception<'a>(body: &Body<'a>) -> ExceptionInfo<'a> {
             .and_then(|s| s.rsplit_once(" at "))
             .and_then(|(_, a)| crate::text::frames::parse_hex(a.trim()));
     }
-    if let Some(t) = &body.termination {
+    if let Some(t) = f.obj(&body.termination, || "termination".into()) {
         info.termination = Some(Termination {
-            namespace: Str::non_empty(&t.namespace),
-            code: t.code,
-            indicator: Str::non_empty(&t.indicator),
-            by_process: Str::non_empty(&t.by_proc),
-            by_pid: t.by_pid.and_then(|v| u32::try_from(v).ok()),
-            reasons: t.reasons.as_ref().map(|r| r.0.iter().map(|s| s.0.clone()).collect()).unwrap_or_default(),
+            namespace: f.str(&t.namespace, || "termination.namespace".into()),
+            code: f.u64(&t.code, || "termination.code".into()),
+            indicator: f.str(&t.indicator, || "termination.indicator".into()),
+            by_process: f.str(&t.by_proc, || "termination.byProc".into()),
+            by_pid: f.u32(&t.by_pid, || "termination.byPid".into()),
+            reasons: t.reasons.0.clone(),
         });
     }
-    if let Some(vm) = Str::non_empty(&body.vm_region_info) {
+    if let Some(vm) = f.str(&body.vm_region_info, || "vmRegionInfo".into()) {
         info.vm_region_info = split_lines(vm);
     }
     info
@@ -260,21 +355,22 @@ fn read_exception<'a>(body: &Body<'a>) -> ExceptionInfo<'a> {
 
 /// Application Specific Information, its backtraces, kernel triage, and the
 /// iOS 18 `exceptionReason`.
-fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, warnings: &mut Vec<Warning>) {
-    if let Some(asi) = &body.asi {
+fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, f: &mut Fields) {
+    if let Some(asi) = f.obj(&body.asi, || "asi".into()) {
         for (_, lines) in &asi.0 {
-            report.application_specific_info.extend(lines.0.iter().map(|s| s.0.clone()));
+            report.application_specific_info.extend(lines.0.iter().cloned());
         }
     }
-    for (index, text) in body.asi_backtraces.iter().flatten().enumerate() {
+    for (index, text) in body.asi_backtraces.items().iter().enumerate() {
+        let Some(text) = f.str(text, || format!("asiBacktraces[{index}]")) else { continue };
         let mut frames = Vec::new();
-        for (line_index, line) in text.0.lines().enumerate() {
+        for (line_index, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
             match parse_frame_line(line) {
                 Ok(frame) => frames.push(owned_frame(frame)),
-                Err(error) => warnings.push(Warning {
+                Err(error) => f.warnings.push(Warning {
                     location: Location { json_path: Some(format!("asiBacktraces[{index}]")), ..Location::default() },
                     message: format!("backtrace line {} skipped: expected {}", line_index + 1, error.expected),
                 }),
@@ -282,15 +378,15 @@ fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, warnings: &mut
         }
         report.application_specific_backtraces.push(frames);
     }
-    if let Some(triage) = Str::non_empty(&body.ktriageinfo) {
+    if let Some(triage) = f.str(&body.ktriageinfo, || "ktriageinfo".into()) {
         report.kernel_triage = split_lines(triage);
     }
-    if let Some(reason) = &body.exception_reason
-        && let Some(name) = Str::non_empty(&reason.name).or_else(|| Str::non_empty(&reason.class))
+    if let Some(reason) = f.obj(&body.exception_reason, || "exceptionReason".into())
+        && let Some(name) = reason.name.str().or_else(|| reason.class.str())
     {
         report.uncaught_exception = Some(model::UncaughtException {
             name,
-            reason: Str::non_empty(&reason.composed_message).or_else(|| Str::non_empty(&reason.reason)),
+            reason: reason.composed_message.str().or_else(|| reason.reason.str()),
         });
     }
 }
@@ -321,63 +417,84 @@ fn split_lines(text: Cow<'_, str>) -> Vec<Cow<'_, str>> {
     }
 }
 
-fn to_image(image: schema::Image<'_>) -> Image<'_> {
-    let start = image.base.unwrap_or(0);
-    let size = image.size.unwrap_or(0);
+fn to_image<'a>(image: &schema::Image<'a>, index: usize, f: &mut Fields) -> Image<'a> {
+    let path = || format!("usedImages[{index}]");
+    let start = f.u64(&image.base, || path() + ".base").unwrap_or(0);
+    let size = f.u64(&image.size, || path() + ".size").unwrap_or(0);
+    let uuid_text = f.str(&image.uuid, || path() + ".uuid");
+    let uuid = uuid_text.as_deref().and_then(ImageUuid::parse);
+    if uuid.is_none()
+        && let Some(text) = &uuid_text
+    {
+        f.warnings.push(Warning {
+            location: Location { json_path: Some(path() + ".uuid"), ..Location::default() },
+            message: format!("expected a UUID, found {}; image kept without it", excerpt(text, 40)),
+        });
+    }
     Image {
         start,
         end: start.saturating_add(size.saturating_sub(1)),
-        name: Str::non_empty(&image.name),
-        arch: Str::non_empty(&image.arch).and_then(|a| Arch::from_name(&a)),
+        name: f.str(&image.name, || path() + ".name"),
+        arch: f.str(&image.arch, || path() + ".arch").and_then(|a| Arch::from_name(&a)),
         version: None,
-        uuid: Str::non_empty(&image.uuid).and_then(|u| ImageUuid::parse(&u)).filter(|u| !u.is_nil()),
-        path: Str::non_empty(&image.path),
+        uuid: uuid.filter(|u| !u.is_nil()),
+        path: f.str(&image.path, || path() + ".path"),
         marked_user: false,
     }
 }
 
 fn to_frames<'a>(
-    frames: Vec<schema::Frame<'a>>,
+    frames: Vec<Obj<schema::Frame<'a>>>,
     images: &[Image<'a>],
     path: &str,
-    warnings: &mut Vec<Warning>,
+    f: &mut Fields,
 ) -> Vec<model::Frame<'a>> {
     let mut out = Vec::with_capacity(frames.len());
+    // Frames whose image is unknown have no address; one warning per list
+    // says how many (a report cut off before `usedImages` loses them all).
+    let mut unplaced: Vec<usize> = Vec::new();
     for (index, frame) in frames.into_iter().enumerate() {
-        let image_index = frame.image_index.and_then(|i| usize::try_from(i).ok()).filter(|&i| i < images.len());
-        let offset = frame.image_offset.unwrap_or(0);
-        let Some(image_index) = image_index else {
-            warnings.push(Warning {
-                location: Location { json_path: Some(format!("{path}[{index}].imageIndex")), ..Location::default() },
-                message: format!(
-                    "frame skipped: imageIndex {:?} does not name one of the {} images",
-                    frame.image_index,
-                    images.len()
-                ),
-            });
+        let Obj::Ok(frame) = frame else {
+            f.obj(&frame, || format!("{path}[{index}]"));
             continue;
         };
+        let image_index = frame.image_index.u64().and_then(|i| usize::try_from(i).ok()).filter(|&i| i < images.len());
+        let Some(image_index) = image_index else {
+            unplaced.push(index);
+            continue;
+        };
+        let offset = f.u64(&frame.image_offset, || format!("{path}[{index}].imageOffset")).unwrap_or(0);
         let image = &images[image_index];
         out.push(model::Frame {
             address: image.start.wrapping_add(offset),
             image_name: image.name.clone(),
             image_index: Some(image_index),
             image_offset: Some(offset),
-            symbol: Str::non_empty(&frame.symbol),
-            symbol_offset: frame.symbol_location,
-            source: Str::non_empty(&frame.source_file).map(|file| SourceLocation {
+            symbol: f.str(&frame.symbol, || format!("{path}[{index}].symbol")),
+            symbol_offset: f.u64(&frame.symbol_location, || format!("{path}[{index}].symbolLocation")),
+            source: f.str(&frame.source_file, || format!("{path}[{index}].sourceFile")).map(|file| SourceLocation {
                 file,
-                line: frame.source_line,
-                column: frame.source_column,
+                line: f.u32(&frame.source_line, || format!("{path}[{index}].sourceLine")),
+                column: f.u32(&frame.source_column, || format!("{path}[{index}].sourceColumn")),
             }),
-            inlined: frame.inline.unwrap_or(false),
+            inlined: f.bool(&frame.inline, || format!("{path}[{index}].inline")).unwrap_or(false),
+        });
+    }
+    if let Some(first) = unplaced.first() {
+        f.warnings.push(Warning {
+            location: Location { json_path: Some(format!("{path}[{first}].imageIndex")), ..Location::default() },
+            message: format!(
+                "{} frame(s) skipped: their imageIndex names none of the {} image(s) in usedImages",
+                unplaced.len(),
+                images.len()
+            ),
         });
     }
     out
 }
 
 fn to_register_state(state: schema::ThreadState<'_>) -> RegisterState<'_> {
-    let flavor = match state.flavor.as_ref().map(|f| f.0.as_ref()) {
+    let flavor = match state.flavor.str().as_deref() {
         Some("ARM_THREAD_STATE64") => RegisterFlavor::Arm64,
         Some("ARM_THREAD_STATE" | "ARM_THREAD_STATE32") => RegisterFlavor::Arm32,
         Some("x86_THREAD_STATE" | "x86_THREAD_STATE64") => RegisterFlavor::X86_64,
@@ -392,21 +509,18 @@ fn to_register_state(state: schema::ThreadState<'_>) -> RegisterState<'_> {
         }
     }
     let order = flavor.canonical_order();
-    let mut named: Vec<_> = state.named;
+    let mut named = state.named;
     // `.ips` lists registers in no fixed order; print them as Apple's text does.
-    named.sort_by_key(|(name, _)| order.iter().position(|o| *o == name.0).unwrap_or(usize::MAX));
+    named.sort_by_key(|(name, _)| order.iter().position(|o| *o == name).unwrap_or(usize::MAX));
     let mut extra = Vec::new();
     for (name, value) in named {
         let Some(v) = value.value else { continue };
-        let name = match name.0 {
+        let name = match name {
             Cow::Borrowed(n) => Cow::Borrowed(RegisterFlavor::canonical_name(n)),
             Cow::Owned(n) => Cow::Owned(RegisterFlavor::canonical_name(&n).to_string()),
         };
-        let register = model::Register {
-            name,
-            value: v,
-            description: value.description.map(|d| d.0).filter(|d| !d.trim().is_empty()),
-        };
+        let register =
+            model::Register { name, value: v, description: value.description.filter(|d| !d.trim().is_empty()) };
         if order.contains(&register.name.as_ref()) {
             registers.push(register);
         } else {
