@@ -12,6 +12,7 @@ use std::cell::OnceCell;
 use crate::error::{Location, ParseError, Warning, excerpt};
 use crate::ips;
 use crate::kind::ReportKind;
+use crate::limits::Limits;
 use crate::model::{Parsed, Platform, Report, Skipped, SourceFormat};
 use crate::normalize;
 use crate::text;
@@ -19,18 +20,25 @@ use crate::text;
 const TRANSLATED_MARKER: &str = "Translated Report (Full Report Below)";
 
 /// Reads decoded text as a report of whatever kind it is.
-/// Reads decoded text as a report of whatever kind it is. `scratch` holds
-/// the repaired copy of a JSON body that was cut off, when one is needed.
-pub(crate) fn parse_text<'a>(text: &'a str, scratch: &'a OnceCell<String>) -> Result<Parsed<'a>, ParseError> {
+/// What a read needs besides the text.
+pub(crate) struct Context<'a> {
+    /// Holds the repaired copy of a JSON body that was cut off, when one is needed.
+    pub scratch: &'a OnceCell<String>,
+    /// The limits to observe.
+    pub limits: Limits,
+}
+
+/// Reads decoded text as a report of whatever kind it is.
+pub(crate) fn parse_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let start = text.len() - text.trim_start().len();
     let body = &text[start..];
     if body.starts_with('{') {
-        return parse_json(text, start, scratch);
+        return parse_json(text, start, cx);
     }
     if let Some(marker) = memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()) {
-        return parse_translated(text, marker, scratch);
+        return parse_translated(text, marker, cx);
     }
-    parse_plain_text(text)
+    parse_plain_text(text, cx)
 }
 
 /// 1-based line number of byte `offset` in `text`.
@@ -40,7 +48,7 @@ fn line_at(text: &str, offset: usize) -> u32 {
 }
 
 /// Input starting (at `start`) with `{`: a header line and a body, or a body alone.
-fn parse_json<'a>(text: &'a str, start: usize, scratch: &'a OnceCell<String>) -> Result<Parsed<'a>, ParseError> {
+fn parse_json<'a>(text: &'a str, start: usize, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let rest = &text[start..];
     let line_end = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
     let first_line = rest[..line_end].trim_end_matches('\r');
@@ -51,7 +59,7 @@ fn parse_json<'a>(text: &'a str, start: usize, scratch: &'a OnceCell<String>) ->
 
     let Some(header) = header else {
         // No header line: the whole document is the body.
-        let (body, cut_off) = read_body(rest, line_at(text, start), scratch)?;
+        let (body, cut_off) = read_body(rest, line_at(text, start), cx)?;
         return classify_body(None, body, cut_off);
     };
     let kind = header.bug_type.str().map(|b| ReportKind::from_bug_type(&b));
@@ -60,11 +68,11 @@ fn parse_json<'a>(text: &'a str, start: usize, scratch: &'a OnceCell<String>) ->
     }
     let body_line = line_at(text, start + line_end + 1 + after_start);
     if body_text.starts_with('{') {
-        let (body, cut_off) = read_body(body_text, body_line, scratch)?;
+        let (body, cut_off) = read_body(body_text, body_line, cx)?;
         return classify_body(Some(&header), body, cut_off);
     }
     // A JSON header over a legacy text body (bug_type 109, or 309 over text).
-    let mut report = text::parse(body_text, body_line);
+    let mut report = text::parse(body_text, body_line, &cx.limits)?;
     apply_header(&mut report, &header);
     report.format = SourceFormat::IpsHeaderText;
     Ok(finish(report))
@@ -76,18 +84,18 @@ fn parse_json<'a>(text: &'a str, start: usize, scratch: &'a OnceCell<String>) ->
 fn read_body<'a>(
     body: &'a str,
     first_line: u32,
-    scratch: &'a OnceCell<String>,
+    cx: &Context<'a>,
 ) -> Result<(ips::schema::Body<'a>, Option<Warning>), ParseError> {
-    let failure = match ips::parse_body(body, first_line) {
+    let failure = match ips::parse_body(body, first_line, &cx.limits) {
         Ok(parsed) => return Ok((parsed, None)),
         Err(failure) => failure,
     };
-    if !failure.truncated || scratch.get().is_some() {
+    if !failure.truncated || cx.scratch.get().is_some() {
         return Err(failure.error);
     }
     let Some((repaired, cut)) = ips::repair::close_truncated(body) else { return Err(failure.error) };
-    let repaired = scratch.get_or_init(|| repaired);
-    let parsed = ips::parse_body(repaired, first_line).map_err(|_| failure.error.clone())?;
+    let repaired = cx.scratch.get_or_init(|| repaired);
+    let parsed = ips::parse_body(repaired, first_line, &cx.limits).map_err(|_| failure.error.clone())?;
     let location = failure.error.location().cloned().unwrap_or_default();
     let kept_to = line_at(body, cut) + first_line - 1;
     let warning = Warning {
@@ -179,14 +187,14 @@ fn apply_header<'a>(report: &mut Report<'a>, header: &ips::schema::Header<'a>) {
 
 /// Xcode / Console export: a translated text part, `EOF`, then `Full Report`
 /// and the `.ips`. The JSON is the complete record, so it is preferred.
-fn parse_translated<'a>(text: &'a str, marker: usize, scratch: &'a OnceCell<String>) -> Result<Parsed<'a>, ParseError> {
+fn parse_translated<'a>(text: &'a str, marker: usize, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let after_marker = marker + TRANSLATED_MARKER.len();
     let full = find_line(text, after_marker, "Full Report");
     let mut json_problem = None;
     if let Some(full) = full
         && let Some(brace) = memchr::memchr(b'{', &text.as_bytes()[full..])
     {
-        match parse_json(text, full + brace, scratch) {
+        match parse_json(text, full + brace, cx) {
             Ok(Parsed::Crash(mut report)) => {
                 report.format = SourceFormat::Translated;
                 return Ok(Parsed::Crash(report));
@@ -200,7 +208,7 @@ fn parse_translated<'a>(text: &'a str, marker: usize, scratch: &'a OnceCell<Stri
     let text_start = after_marker + memchr::memchr(b'\n', &text.as_bytes()[after_marker..]).map_or(0, |p| p + 1);
     let text_end = find_line(text, text_start, "EOF").or(full).unwrap_or(text.len()).max(text_start);
     let part = &text[text_start..text_end];
-    let mut report = text::parse(part, line_at(text, text_start));
+    let mut report = text::parse(part, line_at(text, text_start), &cx.limits)?;
     report.format = SourceFormat::TranslatedText;
     let reason = json_problem.unwrap_or_else(|| "no `Full Report` part follows the text".to_string());
     report.warnings.insert(
@@ -236,7 +244,7 @@ fn is_report_start(line: &str) -> bool {
         || line.strip_prefix("Thread ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
 }
 
-fn parse_plain_text(text: &str) -> Result<Parsed<'_>, ParseError> {
+fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let mut offset = 0;
     let mut start = None;
     for line in text.split_inclusive('\n') {
@@ -264,7 +272,7 @@ fn parse_plain_text(text: &str) -> Result<Parsed<'_>, ParseError> {
         }));
     }
     let first_line = line_at(text, start);
-    let mut report = text::parse(body, first_line);
+    let mut report = text::parse(body, first_line, &cx.limits)?;
     let skipped_lines = text[..start].lines().filter(|l| !l.trim().is_empty()).count();
     if skipped_lines > 0 {
         report

@@ -8,12 +8,14 @@
 
 use std::borrow::Cow;
 
-use crate::error::{ParseError, Warning};
+use crate::error::{Location, ParseError, Warning};
+use crate::limits::Limits;
 
 /// Decoded input text, ready to parse.
 #[derive(Debug, Clone)]
 pub struct Input<'a> {
     text: Cow<'a, str>,
+    limits: Limits,
     warnings: Vec<Warning>,
     /// A repaired copy of a JSON body that was cut off, made on demand.
     scratch: std::cell::OnceCell<String>,
@@ -23,6 +25,14 @@ impl<'a> Input<'a> {
     /// Decodes `bytes`: strips a BOM, decodes UTF-16 when a UTF-16 BOM says
     /// so, replaces invalid UTF-8 (with a warning), and refuses binary data.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Input<'a>, ParseError> {
+        Self::with_limits(bytes, Limits::default())
+    }
+
+    /// [`Input::from_bytes`] with other [`Limits`] than the defaults.
+    pub fn with_limits(bytes: &'a [u8], limits: Limits) -> Result<Input<'a>, ParseError> {
+        if bytes.len() as u64 > limits.max_file_size {
+            return Err(too_big(bytes.len() as u64, limits.max_file_size));
+        }
         if let Some(what) = sniff_binary(bytes) {
             return Err(ParseError::not_a_report(what));
         }
@@ -43,7 +53,7 @@ impl<'a> Input<'a> {
                 "the file holds only blank space"
             }));
         }
-        Ok(Input { text, warnings, scratch: std::cell::OnceCell::new() })
+        Ok(Input { text, limits, warnings, scratch: std::cell::OnceCell::new() })
     }
 
     /// The decoded text.
@@ -59,12 +69,18 @@ impl<'a> Input<'a> {
     /// Reads the input as a report: decides what it is from its content
     /// (see `docs/FORMATS.md`), then reads it with the matching reader.
     pub fn parse(&self) -> Result<crate::Parsed<'_>, ParseError> {
-        let mut parsed = crate::detect::parse_text(&self.text, &self.scratch)?;
+        let context = crate::detect::Context { scratch: &self.scratch, limits: self.limits };
+        let mut parsed = crate::detect::parse_text(&self.text, &context)?;
         if let crate::Parsed::Crash(report) = &mut parsed {
             report.warnings.splice(0..0, self.warnings.iter().cloned());
         }
         Ok(parsed)
     }
+}
+
+/// The error for an input over the size limit.
+pub fn too_big(size: u64, limit: u64) -> ParseError {
+    ParseError::TooLarge { location: Location::default(), what: "the file's size".to_string(), limit, actual: size }
 }
 
 fn decode_utf8<'a>(bytes: &'a [u8], warnings: &mut Vec<Warning>) -> Cow<'a, str> {

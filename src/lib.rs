@@ -36,6 +36,7 @@ pub mod input;
 pub mod inputs;
 pub mod ips;
 pub mod kind;
+pub mod limits;
 pub mod model;
 mod normalize;
 pub mod pipeline;

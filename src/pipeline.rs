@@ -13,7 +13,10 @@ use crate::Input;
 use crate::appcenter::logs::Log;
 use crate::appcenter::{self, ConvertError, ConvertOptions};
 use crate::error::{FileError, ParseError, Warning};
+use crate::input::sniff_binary;
+use crate::limits::Limits;
 use crate::model::{Parsed, Skipped};
+use std::io::Read;
 
 /// What happened to one input file.
 #[derive(Debug, Clone)]
@@ -123,41 +126,88 @@ pub enum Origin {
     Walked,
 }
 
+/// How files are read and converted.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Bounds on what one file may make crashport read and hold.
+    pub limits: Limits,
+    /// App Center mapping options.
+    pub convert: ConvertOptions,
+}
+
+/// How many bytes are looked at to recognise a binary file.
+const SNIFF_BYTES: usize = 8192;
+
 /// Reads and converts one file.
-pub fn convert_file(path: &Path, origin: Origin, options: &ConvertOptions) -> Outcome {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => return Outcome::Failed(Failure::Io { path: path.to_path_buf(), message: e.to_string() }),
-    };
-    convert_bytes(path, &bytes, origin, options)
+///
+/// Files over the size limit are refused from their metadata and binary
+/// files from their first 8 KiB, without reading the rest.
+pub fn convert_file(path: &Path, origin: Origin, options: &Options) -> Outcome {
+    match read_file(path, &options.limits) {
+        Ok(bytes) => convert_bytes(path, &bytes, origin, options),
+        Err(ReadFailure::Io(message)) => Outcome::Failed(Failure::Io { path: path.to_path_buf(), message }),
+        Err(ReadFailure::Refused(error)) => refused(path, error, origin),
+    }
+}
+
+/// Why a file's bytes were not read.
+#[derive(Debug, Clone)]
+pub enum ReadFailure {
+    /// The system could not read it (the message says why).
+    Io(String),
+    /// It is over the size limit, or binary: not read past its first bytes.
+    Refused(ParseError),
+}
+
+/// Reads a file's bytes, refusing oversized files from their metadata and
+/// binary files from their first 8 KiB.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadFailure> {
+    let io = |e: std::io::Error| ReadFailure::Io(e.to_string());
+    let file = std::fs::File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > limits.max_file_size {
+        return Err(ReadFailure::Refused(crate::input::too_big(size, limits.max_file_size)));
+    }
+    // Read no more than the limit allows, even if the file grows meanwhile.
+    let mut reader = file.take(limits.max_file_size.saturating_add(1));
+    let mut bytes = Vec::with_capacity(size as usize);
+    (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut bytes).map_err(io)?;
+    if let Some(what) = sniff_binary(&bytes) {
+        return Err(ReadFailure::Refused(ParseError::not_a_report(what)));
+    }
+    reader.read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limits.max_file_size {
+        return Err(ReadFailure::Refused(crate::input::too_big(bytes.len() as u64, limits.max_file_size)));
+    }
+    Ok(bytes)
+}
+
+/// A file that is not a report: skipped when met in a directory, a failure
+/// when named explicitly; any other read error is a failure.
+fn refused(path: &Path, error: ParseError, origin: Origin) -> Outcome {
+    if origin == Origin::Walked
+        && let ParseError::NotAReport { reason } = &error
+    {
+        return Outcome::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::NotAReport(reason.clone()) });
+    }
+    Outcome::Failed(Failure::Parse(FileError { path: path.to_path_buf(), error }))
 }
 
 /// Converts the bytes of one file (`path` names it in messages and the attachment).
-pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &ConvertOptions) -> Outcome {
-    let parse_failure = |error: ParseError| -> Outcome {
-        if origin == Origin::Walked
-            && let ParseError::NotAReport { reason } = &error
-        {
-            return Outcome::Skipped(SkippedFile {
-                path: path.to_path_buf(),
-                kind: SkipKind::NotAReport(reason.clone()),
-            });
-        }
-        Outcome::Failed(Failure::Parse(FileError { path: path.to_path_buf(), error }))
-    };
-    let input = match Input::from_bytes(bytes) {
+pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &Options) -> Outcome {
+    let input = match Input::with_limits(bytes, options.limits) {
         Ok(input) => input,
-        Err(error) => return parse_failure(error),
+        Err(error) => return refused(path, error, origin),
     };
     let report = match input.parse() {
         Ok(Parsed::Crash(report)) => report,
         Ok(Parsed::Skipped(skipped)) => {
             return Outcome::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::Report(skipped) });
         }
-        Err(error) => return parse_failure(error),
+        Err(error) => return refused(path, error, origin),
     };
     let file_name = path.file_name().map(|n| n.to_string_lossy());
-    match appcenter::convert(&report, bytes, file_name.as_deref(), options) {
+    match appcenter::convert(&report, bytes, file_name.as_deref(), &options.convert) {
         Ok(converted) => {
             let mut warnings: Vec<String> = report.warnings.iter().map(|w| located(path, w)).collect();
             warnings.extend(converted.warnings.into_iter().map(|w| format!("{}: {w}", path.display())));

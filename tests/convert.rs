@@ -5,14 +5,13 @@ mod common;
 
 use std::path::Path;
 
-use crashport::appcenter::ConvertOptions;
 use crashport::appcenter::logs::LogContainer;
-use crashport::pipeline::{Failure, Origin, Outcome, convert_bytes};
+use crashport::pipeline::{Failure, Options, Origin, Outcome, convert_bytes};
 use serde_json::Value;
 
 fn convert(path: &Path) -> Outcome {
     let bytes = std::fs::read(path).unwrap();
-    convert_bytes(path, &bytes, Origin::Explicit, &ConvertOptions::default())
+    convert_bytes(path, &bytes, Origin::Explicit, &Options::default())
 }
 
 fn document(outcome: &Outcome) -> Value {
@@ -121,11 +120,10 @@ fn the_same_input_gives_the_same_bytes() {
 
 #[test]
 fn failures_name_the_file() {
-    let outcome =
-        convert_bytes(Path::new("dir/x.crash"), b"hello world\n", Origin::Explicit, &ConvertOptions::default());
+    let outcome = convert_bytes(Path::new("dir/x.crash"), b"hello world\n", Origin::Explicit, &Options::default());
     let Outcome::Failed(failure @ Failure::Parse(_)) = outcome else { panic!("{outcome:?}") };
     assert!(failure.to_string().starts_with("dir/x.crash: not a crash report"), "{failure}");
-    let outcome = convert_bytes(Path::new("dir/x.crash"), b"hello world\n", Origin::Walked, &ConvertOptions::default());
+    let outcome = convert_bytes(Path::new("dir/x.crash"), b"hello world\n", Origin::Walked, &Options::default());
     assert!(matches!(outcome, Outcome::Skipped(_)), "{outcome:?}");
 }
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crashport::appcenter::ConvertOptions;
 use crashport::appcenter::logs::LogContainer;
-use crashport::pipeline::{Origin, Outcome, convert_bytes};
+use crashport::pipeline::{Options, Origin, Outcome, convert_bytes};
 use crashport::{Input, Parsed};
 
 fn golden_dir(kind: &str) -> PathBuf {
@@ -50,7 +50,8 @@ fn model_json(bytes: &[u8]) -> String {
 }
 
 fn convert_json(path: &Path, bytes: &[u8]) -> Option<String> {
-    let options = ConvertOptions { attachment: false, ..ConvertOptions::default() };
+    let options =
+        Options { convert: ConvertOptions { attachment: false, ..ConvertOptions::default() }, ..Options::default() };
     match convert_bytes(path, bytes, Origin::Explicit, &options) {
         Outcome::Converted(c) => Some(serde_json::to_string_pretty(&LogContainer { logs: c.logs }).unwrap() + "\n"),
         _ => None,

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use crashport::appcenter::logs::Log;
 use crashport::appcenter::{ConvertOptions, stale_warning};
 use crashport::inputs::{InputFile, for_each_file};
-use crashport::pipeline::{ConvertedFile, Outcome, convert_file};
+use crashport::limits::Limits;
+use crashport::pipeline::{ConvertedFile, Options, Outcome, convert_file};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
@@ -16,14 +17,17 @@ use super::ConvertArgs;
 use super::report::Reporter;
 
 pub fn run(args: &ConvertArgs) -> ExitCode {
-    let options = ConvertOptions {
-        locale: args.locale.clone(),
-        user_id: args.user_id.clone(),
-        app_version: args.app_version.clone(),
-        app_build: args.app_build.clone(),
-        sdk_name: args.sdk_name.clone(),
-        attachment: !args.no_attachment,
-        all_binaries: args.all_binaries,
+    let options = Options {
+        limits: Limits { max_file_size: args.max_file_size, ..Limits::default() },
+        convert: ConvertOptions {
+            locale: args.locale.clone(),
+            user_id: args.user_id.clone(),
+            app_version: args.app_version.clone(),
+            app_build: args.app_build.clone(),
+            sdk_name: args.sdk_name.clone(),
+            attachment: !args.no_attachment,
+            all_binaries: args.all_binaries,
+        },
     };
     let mut reporter = Reporter::new(args.quiet);
     let mut files = Vec::new();

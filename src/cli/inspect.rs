@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
+use crashport::limits::Limits;
 use crashport::model::{Frame, Report};
+use crashport::pipeline::{ReadFailure, read_file};
 use crashport::{Input, Parsed};
 use serde::Serialize;
 
@@ -23,11 +25,20 @@ pub fn run(args: &InspectArgs) -> ExitCode {
     let mut err = anstream::stderr().lock();
     let mut failed = 0;
     for path in &args.files {
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_file(path, &Limits::default()) {
             Ok(bytes) => bytes,
-            Err(e) => {
+            Err(ReadFailure::Io(e)) => {
                 failed += 1;
                 let _ = writeln!(err, "{BAD}error{BAD:#}: {}: cannot read: {e}", path.display());
+                continue;
+            }
+            Err(ReadFailure::Refused(error)) => {
+                failed += 1;
+                if args.json {
+                    let _ = out.write_all(json_record(path, Err(&error), true, 0).as_bytes());
+                }
+                let error = crashport::error::FileError { path: path.clone(), error };
+                let _ = writeln!(err, "{BAD}error{BAD:#}: {error}");
                 continue;
             }
         };

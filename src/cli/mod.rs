@@ -64,6 +64,9 @@ pub struct ConvertArgs {
     /// Print only errors on stderr (no notices or warnings).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Refuse files larger than this (B, KiB, MiB, GiB).
+    #[arg(long, default_value = "64MiB", value_name = "SIZE", value_parser = crashport::limits::parse_size)]
+    pub max_file_size: u64,
 }
 
 /// Options of `crashport inspect`.

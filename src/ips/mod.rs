@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::arch::{Arch, CodeType};
 use crate::error::{Location, ParseError, Warning, excerpt};
+use crate::limits::{ElementBudget, Limits};
 use crate::model::{
     self, ExceptionInfo, Image, ImageUuid, Platform, RegisterFlavor, RegisterState, Report, SourceFormat,
     SourceLocation, Termination,
@@ -47,12 +48,18 @@ pub(crate) struct BodyError {
 
 /// Reads an `.ips` body (the first JSON value of `body`; text after it is
 /// ignored). `first_line` is the number of the body's first line in the input.
-pub(crate) fn parse_body(body: &str, first_line: u32) -> Result<Body<'_>, BodyError> {
+pub(crate) fn parse_body<'a>(body: &'a str, first_line: u32, limits: &Limits) -> Result<Body<'a>, BodyError> {
+    ElementBudget::start(limits.max_elements);
     let mut de = serde_json::Deserializer::from_str(body);
-    Body::deserialize(&mut de).map_err(|error| BodyError {
-        error: json_error(body, first_line, &error),
-        truncated: error.classify() == serde_json::error::Category::Eof,
-    })
+    let result = Body::deserialize(&mut de).map_err(|error| {
+        ElementBudget::start(limits.max_elements);
+        BodyError {
+            error: json_error(body, first_line, &error),
+            truncated: error.classify() == serde_json::error::Category::Eof,
+        }
+    });
+    ElementBudget::finish();
+    result
 }
 
 /// Describes a JSON failure with its line, column and JSON path.

@@ -17,6 +17,8 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::limits::{ElementBudget, MAX_FRAMES, MAX_IMAGES, MAX_SMALL, MAX_THREADS};
+
 /// Any JSON value where a scalar is expected, kept as what it was.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub enum Scalar<'a> {
@@ -280,6 +282,11 @@ impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for List<T, MA
                     if items.len() == MAX {
                         return Err(de::Error::custom(format!("at most {MAX} elements (no real report has more)")));
                     }
+                    if let Err(limit) = ElementBudget::take() {
+                        return Err(de::Error::custom(format!(
+                            "at most {limit} threads, frames and images in all (no real report has more)"
+                        )));
+                    }
                     items.push(item);
                 }
                 Ok(List::Items(items))
@@ -310,15 +317,6 @@ impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for List<T, MA
         deserializer.deserialize_any(ListVisitor::<T, MAX>(PhantomData))
     }
 }
-
-/// No real report has more threads than this.
-pub const MAX_THREADS: usize = 10_000;
-/// No real thread has more frames than this (Apple stops at 512).
-pub const MAX_FRAMES: usize = 20_000;
-/// No real process has more images than this.
-pub const MAX_IMAGES: usize = 20_000;
-/// Caps for the small lists (codes, reasons, backtrace texts).
-pub const MAX_SMALL: usize = 4_096;
 
 /// The one-line header before the body.
 #[derive(Debug, Default, Deserialize)]

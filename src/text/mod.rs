@@ -23,7 +23,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::arch::CodeType;
-use crate::error::{Location, Warning, excerpt};
+use crate::error::{Location, ParseError, Warning, excerpt};
+use crate::limits::Limits;
 use crate::model::{Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread};
 use crate::timestamp::Timestamp;
 use fields::non_empty;
@@ -50,7 +51,8 @@ impl LineError {
 ///
 /// Never fails: what cannot be read becomes a warning. Whether the result is
 /// a usable crash is for the caller to judge.
-pub fn parse(text: &str, first_line: u32) -> Report<'_> {
+pub fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Result<Report<'a>, ParseError> {
+    check_line_lengths(text, first_line, limits.max_line_length)?;
     let mut reader = TextReader {
         lines: LineCursor::new(text, first_line),
         report: Report { format: SourceFormat::Text, ..Report::default() },
@@ -59,9 +61,34 @@ pub fn parse(text: &str, first_line: u32) -> Report<'_> {
         states: Vec::new(),
         code_type_text: None,
         saw_images: false,
+        elements_left: limits.max_elements,
+        max_elements: limits.max_elements,
+        too_large: None,
     };
     reader.run();
-    reader.finish()
+    match reader.too_large.take() {
+        Some(error) => Err(error),
+        None => Ok(reader.finish()),
+    }
+}
+
+/// Refuses a text with a line longer than `max` bytes (one pass of memchr).
+fn check_line_lengths(text: &str, first_line: u32, max: usize) -> Result<(), ParseError> {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for (index, end) in ends.enumerate() {
+        if end - start > max {
+            let line = first_line.saturating_add(u32::try_from(index).unwrap_or(u32::MAX));
+            return Err(ParseError::TooLarge {
+                location: Location::line(line),
+                what: "the line's length".to_string(),
+                limit: max as u64,
+                actual: (end - start) as u64,
+            });
+        }
+        start = end + 1;
+    }
+    Ok(())
 }
 
 /// A register block waiting to be attached to its thread.
@@ -81,6 +108,11 @@ struct TextReader<'a> {
     states: Vec<PendingState<'a>>,
     code_type_text: Option<&'a str>,
     saw_images: bool,
+    /// Threads, frames and images the report may still add.
+    elements_left: usize,
+    max_elements: usize,
+    /// Set when the report passes a limit; reading stops there.
+    too_large: Option<ParseError>,
 }
 
 impl<'a> TextReader<'a> {
@@ -96,8 +128,26 @@ impl<'a> TextReader<'a> {
         });
     }
 
+    /// Takes `count` elements from the budget; on overrun records the error.
+    fn take_elements(&mut self, count: usize, line: u32) -> bool {
+        if count <= self.elements_left {
+            self.elements_left -= count;
+            return true;
+        }
+        self.too_large.get_or_insert(ParseError::TooLarge {
+            location: Location::line(line),
+            what: "the number of threads, frames and images".to_string(),
+            limit: self.max_elements as u64,
+            actual: (self.max_elements - self.elements_left + count) as u64,
+        });
+        false
+    }
+
     fn run(&mut self) {
         while let Some((number, line)) = self.lines.next() {
+            if self.too_large.is_some() {
+                break;
+            }
             let trimmed = line.trim();
             if trimmed.is_empty() {
                 continue;
@@ -308,6 +358,9 @@ impl<'a> TextReader<'a> {
                 index
             }
             None => {
+                if !self.take_elements(1, number) {
+                    return;
+                }
                 let index = self.report.threads.len();
                 self.report.threads.push(Thread { number: thread, ..Thread::default() });
                 self.thread_slots.insert(thread, index);
@@ -335,6 +388,9 @@ impl<'a> TextReader<'a> {
     fn frames(&mut self) -> Vec<Frame<'a>> {
         // Counting first sizes the vector exactly: no regrowth, no slack.
         let count = self.lines.clone().take_while(|(_, line)| is_frame_line_start(line)).count();
+        if !self.take_elements(count, self.lines.next_number()) {
+            return Vec::new();
+        }
         let mut frames = Vec::with_capacity(count);
         while let Some((number, line)) = self.lines.peek() {
             if !is_frame_line_start(line) {
@@ -440,7 +496,7 @@ impl<'a> TextReader<'a> {
                     _ => break,
                 }
             }
-            if !images::looks_like_image_line(line) {
+            if !images::looks_like_image_line(line) || !self.take_elements(1, number) {
                 break;
             }
             self.lines.next();
@@ -589,7 +645,7 @@ mod tests {
 
     fn version_of(os: &str, code_type: &str, version: &str) -> (Option<String>, Option<String>) {
         let text = format!("OS Version: {os}\nCode Type: {code_type}\nVersion: {version}\n");
-        let report = parse(&text, 1);
+        let report = parse(&text, 1, &Limits::default()).unwrap();
         (report.app.short_version.map(|v| v.into_owned()), report.app.bundle_version.map(|v| v.into_owned()))
     }
 

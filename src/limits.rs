@@ -1,0 +1,109 @@
+//! Bounds on what a report may make crashport read and hold.
+//!
+//! Real crash reports are tens or hundreds of kilobytes with at most a few
+//! thousand threads, frames and images. A file far beyond that is damaged
+//! or made to hurt; these limits turn it into a clear error instead of
+//! exhausting memory, while staying far above anything real.
+
+use std::cell::Cell;
+
+/// The limits a read observes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input accepted, in bytes (64 MiB).
+    pub max_file_size: u64,
+    /// Longest line of a text report, in bytes (1 MiB).
+    pub max_line_length: usize,
+    /// Most threads, frames and images together in one report (250,000).
+    pub max_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_size: 64 * 1024 * 1024, max_line_length: 1024 * 1024, max_elements: 250_000 }
+    }
+}
+
+/// Most threads in one list (real reports: a few hundred).
+pub const MAX_THREADS: usize = 10_000;
+/// Most frames in one thread (Apple stops at 512).
+pub const MAX_FRAMES: usize = 20_000;
+/// Most images in one report (real processes: about a thousand).
+pub const MAX_IMAGES: usize = 20_000;
+/// Most entries in the small lists (codes, reasons, backtrace texts).
+pub const MAX_SMALL: usize = 4_096;
+
+thread_local! {
+    /// (elements left, limit) for the `.ips` read under way on this thread.
+    /// serde's derived readers take no context, so the count lives here;
+    /// [`ElementBudget::start`] sets it for each read.
+    static BUDGET: Cell<(usize, usize)> = const { Cell::new((usize::MAX, usize::MAX)) };
+}
+
+/// The element count shared by all the lists of one `.ips` read.
+pub(crate) struct ElementBudget;
+
+impl ElementBudget {
+    /// Starts a read that may create at most `limit` list elements.
+    pub(crate) fn start(limit: usize) {
+        BUDGET.with(|b| b.set((limit, limit)));
+    }
+
+    /// Takes one element; `Err(limit)` when the budget is spent.
+    pub(crate) fn take() -> Result<(), usize> {
+        BUDGET.with(|b| match b.get() {
+            (0, limit) => Err(limit),
+            (n, limit) => {
+                b.set((n - 1, limit));
+                Ok(())
+            }
+        })
+    }
+
+    /// Ends a read (no budget applies outside one).
+    pub(crate) fn finish() {
+        BUDGET.with(|b| b.set((usize::MAX, usize::MAX)));
+    }
+}
+
+/// Parses a size such as `64MiB`, `100M`, `2G`, `512k` or `1048576`.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| format!("expected a size such as 64MiB, found `{text}`"))?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use B, KiB, MiB or GiB)")),
+    };
+    number.checked_mul(multiplier).ok_or_else(|| format!("`{text}` is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("100M"), Ok(100 << 20));
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        assert!(parse_size("99999999999999999999G").is_err());
+    }
+
+    #[test]
+    fn budget_counts_down() {
+        ElementBudget::start(2);
+        assert_eq!(ElementBudget::take(), Ok(()));
+        assert_eq!(ElementBudget::take(), Ok(()));
+        assert_eq!(ElementBudget::take(), Err(2));
+        ElementBudget::finish();
+        assert_eq!(ElementBudget::take(), Ok(()));
+    }
+}
