@@ -69,7 +69,7 @@ fn json_error(body: &str, first_line: u32, error: &serde_json::Error) -> ParseEr
     let mut de = serde_json::Deserializer::from_str(body);
     let path = match serde_path_to_error::deserialize::<_, Body<'_>>(&mut de) {
         // A `?` segment is a key the reader had not reached yet.
-        Err(e) => Some(e.path().to_string().trim_end_matches(".?").to_string()).filter(|p| p != "." && !p.is_empty()),
+        Err(e) => Some(shorten_path(e.path().to_string().trim_end_matches(".?"))).filter(|p| p != "." && !p.is_empty()),
         Ok(_) => None,
     };
     let line = (error.line() as u32).saturating_add(first_line.saturating_sub(1));
@@ -97,6 +97,18 @@ fn json_error(body: &str, first_line: u32, error: &serde_json::Error) -> ParseEr
         _ => (message, "more".to_string()),
     };
     ParseError::malformed(location, expected, found)
+}
+
+/// A JSON path short enough for a message: a hostile file can nest
+/// thousands of levels deep.
+fn shorten_path(path: &str) -> String {
+    const KEEP: usize = 80;
+    if path.len() <= 2 * KEEP {
+        return path.to_string();
+    }
+    let head = path.char_indices().map(|(i, _)| i).take_while(|&i| i <= KEEP).last().unwrap_or(0);
+    let tail = path.char_indices().map(|(i, _)| i).find(|&i| i >= path.len() - KEEP).unwrap_or(path.len());
+    format!("{}…{}", &path[..head], &path[tail..])
 }
 
 /// serde_json's message without its own ` at line L column C` suffix.

@@ -1,0 +1,150 @@
+//! Hostile and huge inputs: refused quickly, with bounded memory, and with
+//! messages that say which limit was passed and where.
+
+mod common;
+
+use std::io::Write;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Runs crashport on `args`; returns (exit code, stderr, wall time).
+fn run(args: &[&str]) -> (Option<i32>, String, Duration) {
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_crashport")).args(args).env("NO_COLOR", "1").output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string(), started.elapsed())
+}
+
+/// The largest resident set of any child this test process has waited for, in bytes.
+fn children_peak_rss() -> u64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let status = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(status, 0);
+    // Linux reports kilobytes.
+    usage.ru_maxrss as u64 * 1024
+}
+
+const MIB: u64 = 1024 * 1024;
+
+#[test]
+fn a_one_gib_file_is_refused_from_its_size_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.crash");
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(b"Process: Huge [1]\n").unwrap();
+    file.write_all(&vec![b'A'; 8192]).unwrap();
+    // The rest is a hole: one long line of 1 GiB that costs no disk.
+    file.set_len(1 << 30).unwrap();
+    drop(file);
+    let (code, stderr, took) = run(&["convert", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("the file's size is 1073741824, over the limit of 67108864"), "{stderr}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+#[test]
+fn a_60_mib_line_is_refused_with_its_line_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long-line.crash");
+    let mut text = String::from("Incident Identifier: 3F1C5E1A-7D64-4E43-9A84-1F0E5C7B2A90\nProcess: Long [1]\nPath: ");
+    text.push_str(&"A".repeat(60 << 20));
+    text.push('\n');
+    std::fs::write(&path, text).unwrap();
+    let (code, stderr, took) = run(&["convert", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("long-line.crash:3: the line's length is 62914566, over the limit of 1048576"), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(children_peak_rss() < 256 * MIB, "peak RSS {} MiB", children_peak_rss() / MIB);
+}
+
+/// A text report with `threads` threads of one frame each.
+fn many_threads(threads: usize) -> String {
+    let mut s = String::from(
+        "Incident Identifier: 3F1C5E1A-7D64-4E43-9A84-1F0E5C7B2A90\nProcess: Many [1]\nPath: /Applications/Many.app/Many\n\
+         Code Type: ARM-64 (Native)\nDate/Time: 2024-01-01 00:00:00 +0000\nOS Version: macOS 14.0 (23A344)\n\
+         Exception Type: EXC_BAD_ACCESS (SIGSEGV)\n\n",
+    );
+    for t in 0..threads {
+        s.push_str(&format!("Thread {t}:\n0   Many   0x0000000100001000 main + 1\n\n"));
+    }
+    s
+}
+
+#[test]
+fn a_million_tiny_threads_stop_at_the_element_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("threads.crash");
+    let text = many_threads(1_000_000);
+    assert!(text.len() as u64 > 40 * MIB && (text.len() as u64) < 64 * MIB, "{}", text.len());
+    std::fs::write(&path, &text).unwrap();
+    let (code, stderr, took) = run(&["convert", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("the number of threads, frames and images is 250001, over the limit of 250000"),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(children_peak_rss() < 256 * MIB, "peak RSS {} MiB", children_peak_rss() / MIB);
+}
+
+#[test]
+fn many_threads_within_the_limit_convert() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("threads.crash");
+    std::fs::write(&path, many_threads(5_000)).unwrap();
+    let (code, stderr, took) = run(&["convert", "--quiet", "--no-attachment", path.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.ips");
+    let depth = 100_000;
+    // Rosetta's state nests inside a thread state; a hostile file nests it
+    // without end. Deep nesting in keys crashport ignores is skipped without
+    // recursion and costs nothing.
+    let state = format!("{}{{}}{}", "{\"rosetta\": ".repeat(depth), "}".repeat(depth));
+    let ignored = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let body = format!("{{\"ignored\": {ignored}, \"threads\": [{{\"threadState\": {state}}}]}}");
+    std::fs::write(&path, format!("{{\"bug_type\":\"309\"}}\n{body}\n")).unwrap();
+    let (code, stderr, _) = run(&["convert", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("deep.ips:2:") && stderr.contains("nested at most 128 deep"), "{stderr}");
+    assert!(stderr.len() < 600, "the message stays short: {stderr}");
+}
+
+#[test]
+fn huge_json_lists_stop_at_the_element_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frames.ips");
+    let frame = r#"{"imageOffset":1,"imageIndex":0},"#;
+    let frames = frame.repeat(300_000);
+    let body = format!(
+        "{{\"usedImages\":[{{\"base\":4096,\"size\":4096,\"uuid\":\"15a96be2-8f28-3974-b5bf-8d989945ac8c\"}}],\
+         \"threads\":[{{\"frames\":[{}]}}]}}",
+        frames.trim_end_matches(',')
+    );
+    std::fs::write(&path, format!("{{\"bug_type\":\"309\"}}\n{body}\n")).unwrap();
+    let (code, stderr, took) = run(&["convert", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("(at threads[0].frames") && stderr.contains("at most 20000 elements"), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn binary_files_are_named_from_their_first_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("shot.png", &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..]),
+        ("logs.zip", &b"PK\x03\x04\x14\0\0\0"[..]),
+        ("App", &b"\xcf\xfa\xed\xfe\x0c\0\0\x01"[..]),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (code, stderr, _) = run(&["convert", path.to_str().unwrap()]);
+        assert_eq!(code, Some(1), "{name}");
+        assert!(stderr.contains(&format!("{name}: not a crash report: a")), "{stderr}");
+    }
+}
