@@ -167,6 +167,37 @@ impl fmt::Display for Warning {
     }
 }
 
+/// Collects a reader's warnings, keeping at most [`WarningSink::MAX`]: a
+/// file of a million damaged lines costs a million checks, not a million
+/// messages held in memory.
+#[derive(Debug, Default)]
+pub(crate) struct WarningSink {
+    list: Vec<Warning>,
+    dropped: usize,
+}
+
+impl WarningSink {
+    /// The most warnings kept for one report.
+    pub(crate) const MAX: usize = 1000;
+
+    /// Records a warning (or counts it, past the cap).
+    pub(crate) fn push(&mut self, warning: Warning) {
+        if self.list.len() < Self::MAX {
+            self.list.push(warning);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// The warnings, with a last one saying how many were left out.
+    pub(crate) fn into_vec(mut self) -> Vec<Warning> {
+        if self.dropped > 0 {
+            self.list.push(Warning::general(format!("{} more warning(s) not shown", self.dropped)));
+        }
+        self.list
+    }
+}
+
 /// Shortens a piece of input for an error message: at most `max` characters,
 /// control characters escaped, so that one huge or binary line cannot flood a
 /// terminal.
@@ -208,6 +239,17 @@ mod tests {
         assert_eq!(file.to_string(), "a/b.crash:4: expected a frame line, found `zz`");
         let file = FileError { path: "x.png".into(), error: ParseError::not_a_report("a PNG image") };
         assert_eq!(file.to_string(), "x.png: not a crash report: a PNG image");
+    }
+
+    #[test]
+    fn warnings_are_capped() {
+        let mut sink = WarningSink::default();
+        for n in 0..WarningSink::MAX + 5 {
+            sink.push(Warning::at_line(n as u32, "bad"));
+        }
+        let list = sink.into_vec();
+        assert_eq!(list.len(), WarningSink::MAX + 1);
+        assert_eq!(list.last().unwrap().message, "5 more warning(s) not shown");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::arch::{Arch, CodeType};
-use crate::error::{Location, ParseError, Warning, excerpt};
+use crate::error::{Location, ParseError, Warning, WarningSink, excerpt};
 use crate::limits::{ElementBudget, Limits};
 use crate::model::{
     self, ExceptionInfo, Image, ImageUuid, Platform, RegisterFlavor, RegisterState, Report, SourceFormat,
@@ -122,7 +122,7 @@ fn strip_position(error: &serde_json::Error) -> String {
 
 /// Reads scalar fields, turning values of the wrong type into warnings.
 struct Fields {
-    warnings: Vec<Warning>,
+    warnings: WarningSink,
 }
 
 impl Fields {
@@ -183,7 +183,7 @@ impl Fields {
 /// Builds the crash model from a header (when present) and a body.
 pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Report<'a> {
     let mut report = Report { format: SourceFormat::Ips, ..Report::default() };
-    let mut f = Fields { warnings: Vec::new() };
+    let mut f = Fields { warnings: WarningSink::default() };
     let h = header;
     let hstr = |get: for<'h> fn(&'h Header<'a>) -> &'h Scalar<'a>| h.and_then(|h| get(h).str());
 
@@ -275,7 +275,7 @@ pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Repo
         )));
     }
     report.images = images;
-    report.warnings = f.warnings;
+    report.warnings = f.warnings.into_vec();
     report
 }
 

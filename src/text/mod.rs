@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::arch::CodeType;
-use crate::error::{Location, ParseError, Warning, excerpt};
+use crate::error::{Location, ParseError, Warning, WarningSink, excerpt};
 use crate::limits::Limits;
 use crate::model::{Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread};
 use crate::timestamp::Timestamp;
@@ -64,6 +64,7 @@ pub fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Result<Repo
         elements_left: limits.max_elements,
         max_elements: limits.max_elements,
         too_large: None,
+        warnings: WarningSink::default(),
     };
     reader.run();
     match reader.too_large.take() {
@@ -113,16 +114,17 @@ struct TextReader<'a> {
     max_elements: usize,
     /// Set when the report passes a limit; reading stops there.
     too_large: Option<ParseError>,
+    warnings: WarningSink,
 }
 
 impl<'a> TextReader<'a> {
     fn warn(&mut self, line: u32, message: impl Into<String>) {
-        self.report.warnings.push(Warning::at_line(line, message));
+        self.warnings.push(Warning::at_line(line, message));
     }
 
     fn warn_line(&mut self, number: u32, line: &str, error: &LineError, what: &str) {
         let found = excerpt(line.get(error.column..).unwrap_or(line), 60);
-        self.report.warnings.push(Warning {
+        self.warnings.push(Warning {
             location: Location::line_column(number, error.column as u32 + 1),
             message: format!("{what} skipped: expected {}, found {found}", error.expected),
         });
@@ -522,18 +524,21 @@ impl<'a> TextReader<'a> {
                 ),
             }
         }
-        for (thread, _) in std::mem::take(&mut self.pending_names) {
-            self.report
-                .warnings
+        // Sorted: the order of a hash map must not reach the output.
+        let mut orphans: Vec<u32> = self.pending_names.keys().copied().collect();
+        orphans.sort_unstable();
+        for thread in orphans {
+            self.warnings
                 .push(Warning::general(format!("`Thread {thread} name:` for a thread the report does not list")));
         }
         resolve_version(&mut self.report, self.code_type_text);
         if !self.saw_images && !self.report.threads.is_empty() {
-            self.report.warnings.push(Warning::at_line(
+            self.warnings.push(Warning::at_line(
                 self.lines.next_number(),
                 "the report has no Binary Images section (truncated?): frames cannot be tied to images",
             ));
         }
+        self.report.warnings = self.warnings.into_vec();
         self.report
     }
 }
