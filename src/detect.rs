@@ -35,7 +35,7 @@ pub(crate) fn parse_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'
     if body.starts_with('{') {
         return parse_json(text, start, cx);
     }
-    if let Some(marker) = memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()) {
+    if let Some(marker) = find_line(text, 0, TRANSLATED_MARKER) {
         return parse_translated(text, marker, cx);
     }
     parse_plain_text(text, cx)
@@ -188,7 +188,7 @@ fn apply_header<'a>(report: &mut Report<'a>, header: &ips::schema::Header<'a>) {
 /// Xcode / Console export: a translated text part, `EOF`, then `Full Report`
 /// and the `.ips`. The JSON is the complete record, so it is preferred.
 fn parse_translated<'a>(text: &'a str, marker: usize, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
-    let after_marker = marker + TRANSLATED_MARKER.len();
+    let after_marker = marker + memchr::memchr(b'\n', &text.as_bytes()[marker..]).unwrap_or(text.len() - marker);
     let full = find_line(text, after_marker, "Full Report");
     let mut json_problem = None;
     if let Some(full) = full
@@ -208,6 +208,11 @@ fn parse_translated<'a>(text: &'a str, marker: usize, cx: &Context<'a>) -> Resul
     let text_start = after_marker + memchr::memchr(b'\n', &text.as_bytes()[after_marker..]).map_or(0, |p| p + 1);
     let text_end = find_line(text, text_start, "EOF").or(full).unwrap_or(text.len()).max(text_start);
     let part = &text[text_start..text_end];
+    if !part.lines().any(is_report_start) {
+        return Err(ParseError::not_a_report(
+            "text that names a Translated Report but holds neither its text nor its JSON part",
+        ));
+    }
     let mut report = text::parse(part, line_at(text, text_start), &cx.limits)?;
     report.format = SourceFormat::TranslatedText;
     let reason = json_problem.unwrap_or_else(|| "no `Full Report` part follows the text".to_string());
@@ -273,6 +278,12 @@ fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, P
     }
     let first_line = line_at(text, start);
     let mut report = text::parse(body, first_line, &cx.limits)?;
+    if !looks_like_a_report(&report) {
+        return Err(ParseError::not_a_report(format!(
+            "text with a line like a report's ({}) but nothing else of a crash report",
+            excerpt(body.lines().next().unwrap_or("").trim(), 40)
+        )));
+    }
     let skipped_lines = text[..start].lines().filter(|l| !l.trim().is_empty()).count();
     if skipped_lines > 0 {
         report
@@ -280,6 +291,22 @@ fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, P
             .insert(0, Warning::general(format!("{skipped_lines} line(s) of other text before the report ignored")));
     }
     Ok(finish(report))
+}
+
+/// True when a text read as a report found at least two of the things
+/// every crash report has: one `Process:` line in a document is not a report.
+fn looks_like_a_report(report: &Report<'_>) -> bool {
+    let signs = [
+        report.incident_id.is_some(),
+        report.process.name.is_some(),
+        report.timestamp.is_some(),
+        report.os.version.is_some(),
+        report.code_type.is_some(),
+        !report.exception.is_empty(),
+        !report.threads.is_empty(),
+        !report.images.is_empty(),
+    ];
+    signs.iter().filter(|&&s| s).count() >= 2
 }
 
 /// The value of the first `key:` line in the first 200 lines.

@@ -107,6 +107,17 @@ impl ParseError {
         ParseError::NotAReport { reason: reason.into() }
     }
 
+    /// The error's text without its place.
+    pub fn message(&self) -> String {
+        match self {
+            ParseError::NotAReport { reason } => format!("not a crash report: {reason}"),
+            ParseError::Malformed { expected, found, .. } => format!("expected {expected}, found {found}"),
+            ParseError::TooLarge { what, limit, actual, .. } => {
+                format!("{what} is {actual}, over the limit of {limit}")
+            }
+        }
+    }
+
     /// Where the error is, when it has a place.
     pub fn location(&self) -> Option<&Location> {
         match self {
@@ -129,14 +140,19 @@ pub struct FileError {
 
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path.display();
-        match self.error.location() {
-            Some(location) if !location.is_unknown() => {
-                // The error's own text starts with the location.
-                write!(f, "{path}:{}", self.error)
-            }
-            _ => write!(f, "{path}: {}", self.error),
-        }
+        let location = self.error.location().cloned().unwrap_or_default();
+        write!(f, "{}: {}", place(&self.path, &location), self.error.message())
+    }
+}
+
+/// `path:line:column`, `path:line (at json.path)`, `path (at json.path)` or
+/// `path`: where a message about a file points.
+pub fn place(path: &std::path::Path, location: &Location) -> String {
+    let path = path.display();
+    match (location.line, &location.json_path) {
+        (Some(_), _) => format!("{path}:{location}"),
+        (None, Some(json_path)) => format!("{path} (at {json_path})"),
+        (None, None) => path.to_string(),
     }
 }
 

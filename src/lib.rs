@@ -30,6 +30,7 @@
 
 pub mod appcenter;
 pub mod arch;
+pub mod batch;
 mod detect;
 pub mod error;
 pub mod input;

@@ -4,7 +4,6 @@
 //! [`convert_file`]; a batch runs it on many files and reports each
 //! [`Outcome`] in input order.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
@@ -106,6 +105,15 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// Why it failed, without the file's path (but with the place in it).
+    pub fn reason(&self) -> String {
+        match self {
+            Failure::Io { message, .. } => format!("cannot read: {message}"),
+            Failure::Parse(e) => e.error.to_string(),
+            Failure::Convert { error, .. } => format!("cannot convert: {error}"),
+        }
+    }
+
     /// The file that failed.
     pub fn path(&self) -> &Path {
         match self {
@@ -159,27 +167,57 @@ pub enum ReadFailure {
     Refused(ParseError),
 }
 
+/// A file's bytes: read into memory, or mapped when large.
+pub enum FileBytes {
+    /// Read into a buffer.
+    Read(Vec<u8>),
+    /// Mapped from the file (files of 1 MiB and more).
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Read(bytes) => bytes,
+            FileBytes::Mapped(map) => map,
+        }
+    }
+}
+
+/// Files from this size on are mapped rather than copied into memory.
+const MAP_FROM: u64 = 1024 * 1024;
+
 /// Reads a file's bytes, refusing oversized files from their metadata and
 /// binary files from their first 8 KiB.
-pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadFailure> {
+pub fn read_file(path: &Path, limits: &Limits) -> Result<FileBytes, ReadFailure> {
     let io = |e: std::io::Error| ReadFailure::Io(e.to_string());
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size > limits.max_file_size {
         return Err(ReadFailure::Refused(crate::input::too_big(size, limits.max_file_size)));
     }
-    // Read no more than the limit allows, even if the file grows meanwhile.
-    let mut reader = file.take(limits.max_file_size.saturating_add(1));
-    let mut bytes = Vec::with_capacity(size as usize);
-    (&mut reader).take(SNIFF_BYTES as u64).read_to_end(&mut bytes).map_err(io)?;
-    if let Some(what) = sniff_binary(&bytes) {
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&file).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(io)?;
+    if let Some(what) = sniff_binary(&head) {
         return Err(ReadFailure::Refused(ParseError::not_a_report(what)));
     }
-    reader.read_to_end(&mut bytes).map_err(io)?;
+    if size >= MAP_FROM {
+        // SAFETY: the map is only read. A file truncated by another
+        // process while mapped would fault; crash folders are not written
+        // to while crashport reads them, and copying large files would
+        // cost more than this risk is worth.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+        return Ok(FileBytes::Mapped(map));
+    }
+    // Read no more than the limit allows, even if the file grows meanwhile.
+    let mut bytes = head;
+    bytes.reserve(size as usize);
+    file.take(limits.max_file_size.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limits.max_file_size {
         return Err(ReadFailure::Refused(crate::input::too_big(bytes.len() as u64, limits.max_file_size)));
     }
-    Ok(bytes)
+    Ok(FileBytes::Read(bytes))
 }
 
 /// A file that is not a report: skipped when met in a directory, a failure
@@ -223,17 +261,7 @@ pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &Option
     }
 }
 
-/// `path:line: message` (or `path: message`).
+/// `path:line: message`, `path (at json.path): message` or `path: message`.
 fn located(path: &Path, warning: &Warning) -> String {
-    struct Located<'a>(&'a Path, &'a Warning);
-    impl fmt::Display for Located<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            if self.1.location.is_unknown() {
-                write!(f, "{}: {}", self.0.display(), self.1)
-            } else {
-                write!(f, "{}:{}", self.0.display(), self.1)
-            }
-        }
-    }
-    Located(path, warning).to_string()
+    format!("{}: {}", crate::error::place(path, &warning.location), warning.message)
 }

@@ -1,20 +1,38 @@
-//! `crashport convert`: crash reports in, App Center log JSON out.
+//! `crashport convert`: crash reports in, App Center log JSON out, in
+//! parallel, in input order.
 
-use std::cell::RefCell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crashport::appcenter::logs::Log;
+use crashport::appcenter::logs::{Log, LogContainer};
 use crashport::appcenter::{ConvertOptions, stale_warning};
+use crashport::batch::run_ordered;
 use crashport::inputs::{InputFile, for_each_file};
 use crashport::limits::Limits;
-use crashport::pipeline::{ConvertedFile, Options, Outcome, convert_file};
-use serde::{Serialize, Serializer};
+use crashport::pipeline::{Failure, Options, Outcome, convert_file};
 use time::OffsetDateTime;
 
 use super::ConvertArgs;
 use super::report::Reporter;
+
+/// Where the logs go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// One `{"logs": [...]}` document on stdout.
+    Document { pretty: bool },
+    /// One line per report on stdout.
+    Lines,
+    /// One file per report.
+    Directory { pretty: bool },
+}
+
+/// A converted file's output, made on a worker thread.
+struct Rendered {
+    outcome: Outcome,
+    /// Bytes for stdout: a document fragment or a line.
+    bytes: Vec<u8>,
+}
 
 pub fn run(args: &ConvertArgs) -> ExitCode {
     let options = Options {
@@ -29,107 +47,154 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
             all_binaries: args.all_binaries,
         },
     };
-    let mut reporter = Reporter::new(args.quiet);
+    let mode = match (&args.out_dir, args.ndjson) {
+        (Some(_), _) => Mode::Directory { pretty: args.pretty },
+        (None, true) => Mode::Lines,
+        (None, false) => Mode::Document { pretty: args.pretty },
+    };
+    let jobs = super::jobs(args.jobs);
+    let mut reporter = Reporter::new(super::verbosity(args.quiet, args.verbose), jobs);
     let mut files = Vec::new();
     for_each_file(&args.paths, |file| files.push(file), |problem| reporter.walk_problem(&problem));
+    reporter.start(files.len(), "converting");
 
     let now = OffsetDateTime::now_utc();
-    let outcomes = files.iter().map(|file: &InputFile| (file, convert_file(&file.path, file.origin, &options)));
-    // Every outcome passes the reporter (notices, warnings, errors on
-    // stderr); only conversions go on to the output.
-    let converted = outcomes.filter_map(|(file, outcome)| {
-        reporter.outcome(&outcome);
-        match outcome {
-            Outcome::Converted(c) => {
-                if let Some(warning) = stale_warning(c.timestamp, now) {
-                    reporter.warning(&format!("{}: {warning}", c.path.display()));
-                }
-                Some((file, c))
+    let out_dir = args.out_dir.as_deref();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut document = DocumentWriter::new(mode);
+    let mut write_error = None;
+    run_ordered(
+        &files,
+        jobs,
+        jobs * 4,
+        |file| render(file, convert_file(&file.path, file.origin, &options), mode, out_dir),
+        |_, rendered| {
+            if let Outcome::Converted(c) = &rendered.outcome
+                && let Some(warning) = stale_warning(c.timestamp, now)
+            {
+                reporter.warning(&format!("{}: {warning}", c.path.display()));
             }
-            _ => None,
-        }
-    });
-
-    let result = if let Some(dir) = &args.out_dir {
-        write_files(dir, converted, args.pretty)
-    } else if args.ndjson {
-        write_lines(converted)
-    } else {
-        write_document(converted, args.pretty)
-    };
-    if let Err(e) = result {
+            reporter.outcome(&rendered.outcome);
+            if write_error.is_none()
+                && let Err(e) = document.write(&mut stdout, &rendered.bytes)
+            {
+                write_error = Some(e);
+            }
+        },
+    );
+    let finished = document.finish(&mut stdout).and_then(|()| stdout.flush());
+    if let Some(e) = write_error.or(finished.err()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: writing the output: {e}");
         }
         return ExitCode::FAILURE;
     }
-    reporter.exit_code()
+    reporter.finish(args.summary_json.as_deref(), "converted")
 }
 
-#[derive(Serialize)]
-struct Container<T: Serialize> {
-    logs: T,
-}
-
-/// A JSON array serialized from an iterator as it is pulled, so that a
-/// document holding every log of a large batch is never in memory at once.
-struct Streamed<I>(RefCell<Option<I>>);
-
-impl<I: Iterator<Item = Log>> Serialize for Streamed<I> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
-    }
-}
-
-/// One `{"logs": [...]}` document with every report's logs. Nothing at all
-/// is written when no report converted (an empty `logs` is not a valid request).
-fn write_document<'a>(
-    mut converted: impl Iterator<Item = (&'a InputFile, ConvertedFile)>,
-    pretty: bool,
-) -> std::io::Result<()> {
-    let Some((_, first)) = converted.next() else { return Ok(()) };
-    let logs = first.logs.into_iter().chain(converted.flat_map(|(_, c)| c.logs));
-    let container = Container { logs: Streamed(RefCell::new(Some(logs))) };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if pretty {
-        serde_json::to_writer_pretty(&mut out, &container)?;
-    } else {
-        serde_json::to_writer(&mut out, &container)?;
-    }
-    out.write_all(b"\n")?;
-    out.flush()
-}
-
-/// One compact `{"logs": [...]}` line per report.
-fn write_lines<'a>(converted: impl Iterator<Item = (&'a InputFile, ConvertedFile)>) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (_, c) in converted {
-        serde_json::to_writer(&mut out, &Container { logs: &c.logs })?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()
-}
-
-/// One file per report, `DIR/<path relative to the input>.json`, each
-/// written to a temporary name and renamed, so a reader never sees half a file.
-fn write_files<'a>(
-    dir: &Path,
-    converted: impl Iterator<Item = (&'a InputFile, ConvertedFile)>,
-    pretty: bool,
-) -> std::io::Result<()> {
-    for (file, c) in converted {
-        let target = output_path(dir, &file.relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+/// Serializes a conversion's logs for the output mode (or writes its file),
+/// on the worker thread, and keeps only what the reporter needs.
+fn render(file: &InputFile, outcome: Outcome, mode: Mode, out_dir: Option<&Path>) -> Rendered {
+    let Outcome::Converted(mut converted) = outcome else { return Rendered { outcome, bytes: Vec::new() } };
+    let logs = std::mem::take(&mut converted.logs);
+    let bytes = match mode {
+        Mode::Document { pretty } => fragment(&logs, pretty),
+        Mode::Lines => {
+            let mut line = serde_json::to_vec(&LogContainer { logs }).unwrap_or_default();
+            line.push(b'\n');
+            line
         }
-        let container = Container { logs: &c.logs };
-        let mut bytes = if pretty { serde_json::to_vec_pretty(&container)? } else { serde_json::to_vec(&container)? };
-        bytes.push(b'\n');
-        let temporary = target.with_extension("json.partial");
-        std::fs::write(&temporary, &bytes)?;
-        std::fs::rename(&temporary, &target)?;
+        Mode::Directory { pretty } => {
+            let dir = out_dir.unwrap_or(Path::new("."));
+            let target = output_path(dir, &file.relative);
+            if let Err(e) = write_file(&target, &LogContainer { logs }, pretty) {
+                let message = format!("cannot write {}: {e}", target.display());
+                return Rendered {
+                    outcome: Outcome::Failed(Failure::Io { path: file.path.clone(), message }),
+                    bytes: Vec::new(),
+                };
+            }
+            Vec::new()
+        }
+    };
+    Rendered { outcome: Outcome::Converted(converted), bytes }
+}
+
+/// The logs as elements of the `logs` array of the single document.
+fn fragment(logs: &[Log], pretty: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, log) in logs.iter().enumerate() {
+        if pretty {
+            if i > 0 {
+                out.extend_from_slice(b",\n");
+            }
+            // Indented as serde_json would indent it two levels deep.
+            let text = serde_json::to_string_pretty(log).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                if n > 0 {
+                    out.push(b'\n');
+                }
+                out.extend_from_slice(b"    ");
+                out.extend_from_slice(line.as_bytes());
+            }
+        } else {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&serde_json::to_vec(log).unwrap_or_default());
+        }
     }
-    Ok(())
+    out
+}
+
+/// Writes stdout for the chosen mode: the single document is opened with
+/// the first log and closed at the end; nothing at all is written when no
+/// report converted (an empty `logs` is not a valid request).
+struct DocumentWriter {
+    mode: Mode,
+    opened: bool,
+}
+
+impl DocumentWriter {
+    fn new(mode: Mode) -> Self {
+        DocumentWriter { mode, opened: false }
+    }
+
+    fn write(&mut self, out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let Mode::Document { pretty } = self.mode else { return out.write_all(bytes) };
+        match (self.opened, pretty) {
+            (false, false) => out.write_all(b"{\"logs\":[")?,
+            (false, true) => out.write_all(b"{\n  \"logs\": [\n")?,
+            (true, false) => out.write_all(b",")?,
+            (true, true) => out.write_all(b",\n")?,
+        }
+        self.opened = true;
+        out.write_all(bytes)
+    }
+
+    fn finish(self, out: &mut impl Write) -> std::io::Result<()> {
+        match self.mode {
+            Mode::Document { pretty: false } if self.opened => out.write_all(b"]}\n"),
+            Mode::Document { pretty: true } if self.opened => out.write_all(b"\n  ]\n}\n"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writes one report's document to a temporary name and renames it, so a
+/// reader never sees half a file.
+fn write_file(target: &Path, container: &LogContainer, pretty: bool) -> std::io::Result<()> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut bytes = if pretty { serde_json::to_vec_pretty(container)? } else { serde_json::to_vec(container)? };
+    bytes.push(b'\n');
+    let temporary = target.with_extension("json.partial");
+    std::fs::write(&temporary, &bytes)?;
+    std::fs::rename(&temporary, target)
 }
 
 /// `DIR/a/b.crash.json` for `a/b.crash`.
@@ -137,4 +202,32 @@ fn output_path(dir: &Path, relative: &Path) -> PathBuf {
     let mut name = relative.as_os_str().to_os_string();
     name.push(".json");
     dir.join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_fragments_match_serde_json() {
+        use crashport::appcenter::logs::Log;
+        let log: Log = serde_json::from_str(
+            r#"{"type":"handledError","id":"5D1F8E4A-93C2-4B7E-A6D0-2F8C71E94B35","exception":{"type":"E"},"timestamp":"x","device":{}}"#,
+        )
+        .unwrap();
+        let logs = vec![log.clone(), log];
+        let mut streamed = Vec::new();
+        let mut writer = DocumentWriter::new(Mode::Document { pretty: true });
+        writer.write(&mut streamed, &fragment(&logs[..1], true)).unwrap();
+        writer.write(&mut streamed, &fragment(&logs[1..], true)).unwrap();
+        writer.finish(&mut streamed).unwrap();
+        let whole = serde_json::to_string_pretty(&LogContainer { logs: logs.clone() }).unwrap() + "\n";
+        assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+
+        let mut compact = Vec::new();
+        let mut writer = DocumentWriter::new(Mode::Document { pretty: false });
+        writer.write(&mut compact, &fragment(&logs, false)).unwrap();
+        writer.finish(&mut compact).unwrap();
+        assert_eq!(String::from_utf8(compact).unwrap(), serde_json::to_string(&LogContainer { logs }).unwrap() + "\n");
+    }
 }

@@ -61,9 +61,18 @@ pub struct ConvertArgs {
     /// Keep every binary image, not only those the crash involves.
     #[arg(long)]
     pub all_binaries: bool,
-    /// Print only errors on stderr (no notices or warnings).
-    #[arg(long, short)]
+    /// Print only errors on stderr (no notices, warnings or summary).
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Also print a line per converted file.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Threads to convert with (default: all cores).
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Write the run summary as JSON to FILE (for CI).
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
     /// Refuse files larger than this (B, KiB, MiB, GiB).
     #[arg(long, default_value = "64MiB", value_name = "SIZE", value_parser = crashport::limits::parse_size)]
     pub max_file_size: u64,
@@ -81,6 +90,19 @@ pub struct InspectArgs {
     /// How many frames of the crashed thread to show.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub frames: usize,
+}
+
+/// The thread count: as asked, else every core.
+fn jobs(asked: Option<usize>) -> usize {
+    asked.filter(|&n| n > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn verbosity(quiet: bool, verbose: bool) -> report::Verbosity {
+    match (quiet, verbose) {
+        (true, _) => report::Verbosity::Quiet,
+        (false, true) => report::Verbosity::Verbose,
+        (false, false) => report::Verbosity::Normal,
+    }
 }
 
 /// Runs the command line; returns the process exit code.
