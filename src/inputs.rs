@@ -1,8 +1,9 @@
 //! Expanding the paths a user names into the files to process.
 //!
 //! Files are taken as named; directories are walked recursively in a stable
-//! (sorted) order, skipping hidden entries (`.git`, `.DS_Store`) and never
-//! looping on symbolic links.
+//! (sorted) order, skipping hidden directories (`.git`, `.Trashes`) and never
+//! looping on symbolic links. Hidden files (`.DS_Store`) are walked like any
+//! other, so that they are counted as skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -51,7 +52,7 @@ pub fn for_each_file(paths: &[PathBuf], mut each: impl FnMut(InputFile), mut pro
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e.file_name())));
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
