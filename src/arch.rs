@@ -37,6 +37,15 @@ impl Arch {
     /// A `(Native)` / `(Translated)` suffix is ignored here; see [`CodeType`].
     pub fn from_name(name: &str) -> Option<Arch> {
         let name = strip_mode(name).0;
+        // The names every report is full of, without a walk through goblin's table.
+        match name {
+            "arm64" | "ARM-64" => return Some(Arch { cpu_type: CPU_TYPE_ARM64, cpu_subtype: 0 }),
+            "arm64e" => return Some(Arch { cpu_type: CPU_TYPE_ARM64, cpu_subtype: 2 }),
+            "x86_64" | "X86-64" => return Some(Arch { cpu_type: CPU_TYPE_X86_64, cpu_subtype: 3 }),
+            "armv7" => return Some(Arch { cpu_type: CPU_TYPE_ARM, cpu_subtype: 9 }),
+            "i386" => return Some(Arch { cpu_type: CPU_TYPE_I386, cpu_subtype: 3 }),
+            _ => {}
+        }
         let canonical = match name {
             "ARM-64" | "ARM64" | "arm-64" => "arm64",
             "ARM64_32" | "ARM-64_32" => "arm64_32",
@@ -126,6 +135,9 @@ impl CodeType {
 
 /// Splits `X86-64 (Translated)` into `X86-64` and `Some("Translated")`.
 fn strip_mode(text: &str) -> (&str, Option<&str>) {
+    if !text.ends_with(')') {
+        return (text, None);
+    }
     if let Some(open) = text.find(" (")
         && let Some(inner) = text[open + 2..].strip_suffix(')')
     {

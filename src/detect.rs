@@ -35,7 +35,10 @@ pub(crate) fn parse_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'
     if body.starts_with('{') {
         return parse_json(text, start, cx);
     }
-    if let Some(marker) = find_line(text, 0, TRANSLATED_MARKER) {
+    // The marker must stand on a line of its own (a document may mention it).
+    if memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()).is_some()
+        && let Some(marker) = find_line(text, 0, TRANSLATED_MARKER)
+    {
         return parse_translated(text, marker, cx);
     }
     parse_plain_text(text, cx)
@@ -314,26 +317,32 @@ fn header_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
     body.lines().take(200).find_map(|l| l.strip_prefix(key)?.strip_prefix(':').map(str::trim))
 }
 
-/// Recognises legacy text diagnostics that are not crashes.
+/// Recognises legacy text diagnostics that are not crashes, from the lines
+/// before the first thread or image list (where their telltale keys stand).
 fn classify_text(body: &str) -> Option<ReportKind> {
-    if let Some(event) = header_value(body, "Event") {
-        let event = event.to_ascii_lowercase();
-        return Some(match event.as_str() {
-            "hang" => ReportKind::Hang,
-            e if e.contains("spin") => ReportKind::Spin,
-            e if e.contains("cpu") || e.contains("wakeups") => ReportKind::CpuResource,
-            e if e.contains("disk") => ReportKind::DiskWrites,
-            _ => ReportKind::Unknown,
-        });
-    }
-    if header_value(body, "Largest process").is_some() || header_value(body, "Free pages").is_some() {
-        return Some(ReportKind::Jetsam);
-    }
-    if header_value(body, "Exception Note").is_some_and(|n| n.contains("NON-FATAL CONDITION")) {
-        return Some(ReportKind::ResourceException);
-    }
-    if body.lines().take(50).any(|l| l.trim_start().starts_with("panic(cpu ")) {
-        return Some(ReportKind::KernelPanic);
+    for line in body.lines().take(200) {
+        if line.starts_with("Thread ") || line.starts_with("Binary Images:") {
+            break;
+        }
+        if let Some(event) = line.strip_prefix("Event:") {
+            let event = event.trim().to_ascii_lowercase();
+            return Some(match event.as_str() {
+                "hang" => ReportKind::Hang,
+                e if e.contains("spin") => ReportKind::Spin,
+                e if e.contains("cpu") || e.contains("wakeups") => ReportKind::CpuResource,
+                e if e.contains("disk") => ReportKind::DiskWrites,
+                _ => ReportKind::Unknown,
+            });
+        }
+        if line.starts_with("Largest process:") || line.starts_with("Free pages:") {
+            return Some(ReportKind::Jetsam);
+        }
+        if line.starts_with("Exception Note:") && line.contains("NON-FATAL CONDITION") {
+            return Some(ReportKind::ResourceException);
+        }
+        if line.trim_start().starts_with("panic(cpu ") {
+            return Some(ReportKind::KernelPanic);
+        }
     }
     None
 }

@@ -30,17 +30,23 @@ pub(crate) fn finish(report: &mut Report<'_>) {
 fn resolve_frame_images(report: &mut Report<'_>) {
     let index = ImageIndex::new(&report.images);
     let images = &report.images;
-    let mut by_name: HashMap<&str, usize> = HashMap::new();
-    for (n, image) in images.iter().enumerate().rev() {
-        if let Some(name) = image.name.as_deref() {
-            by_name.insert(name, n);
-        }
-    }
-    let resolve = |frames: &mut [Frame<'_>]| {
+    // Built on first use: most reports place every frame by address.
+    let mut by_name: Option<HashMap<&str, usize>> = None;
+    let mut resolve = |frames: &mut [Frame<'_>]| {
         for frame in frames.iter_mut().filter(|f| f.image_index.is_none()) {
-            frame.image_index = index
-                .find(frame.address)
-                .or_else(|| frame.image_name.as_deref().and_then(|name| by_name.get(name).copied()));
+            frame.image_index = index.find(frame.address).or_else(|| {
+                let name = frame.image_name.as_deref()?;
+                let map = by_name.get_or_insert_with(|| {
+                    let mut map = HashMap::new();
+                    for (n, image) in images.iter().enumerate().rev() {
+                        if let Some(name) = image.name.as_deref() {
+                            map.insert(name, n);
+                        }
+                    }
+                    map
+                });
+                map.get(name).copied()
+            });
         }
     };
     for thread in &mut report.threads {

@@ -2,11 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use base64::Engine;
 use time::OffsetDateTime;
 
-use super::ids;
 use super::logs::{AppleError, Binary, Device, ErrorAttachment, Exception, Frame, Log, Thread};
+use super::{format, ids};
 use crate::arch::Arch;
 use crate::model::{self, Image, Platform, Report};
 use crate::timestamp::format_utc_millis;
@@ -128,6 +127,7 @@ pub fn convert(
         exception.signal.as_deref().or(exception.exception_type.as_deref()).unwrap_or("UNKNOWN").to_string();
     let uncaught = report.uncaught_exception.as_ref();
 
+    let frames_cx = FrameContext::new(report, width);
     let mut threads = Vec::with_capacity(report.threads.len());
     for thread in &report.threads {
         if thread.frames.is_empty() {
@@ -140,7 +140,7 @@ pub fn convert(
                 kind: uncaught.map(|u| u.name.to_string()).unwrap_or_else(|| os_exception_type.clone()),
                 message: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
                 stack_trace: None,
-                frames: Some(frames.iter().map(|f| frame(report, f, width)).collect()),
+                frames: Some(frames.iter().map(|f| frames_cx.frame(f)).collect()),
                 inner_exceptions: None,
                 wrapper_sdk_name: None,
             }),
@@ -149,7 +149,7 @@ pub fn convert(
         threads.push(Thread {
             id: u64::from(thread.number),
             name: thread.display_name().map(str::to_string),
-            frames: thread.frames.iter().map(|f| frame(report, f, width)).collect(),
+            frames: thread.frames.iter().map(|f| frames_cx.frame(f)).collect(),
             exception: thread_exception,
         });
     }
@@ -174,12 +174,12 @@ pub fn convert(
         application_path: application_path.to_string(),
         os_exception_type,
         os_exception_code: exception_code(report, arch),
-        os_exception_address: format!("{:#x}", exception_address(report)),
+        os_exception_address: format::hex(exception_address(report)),
         exception_type: uncaught.map(|u| u.name.to_string()),
         exception_reason: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
         selector_register_value: report.objc_selector.as_deref().map(str::to_string),
         threads,
-        binaries: binaries(report, options.all_binaries, arch, width, &mut warnings),
+        binaries: binaries(report, &frames_cx.app_images, options.all_binaries, arch, width, &mut warnings),
         registers: crashed.and_then(|t| t.registers.as_ref()).map(|state| registers(state, width)),
         exception: None,
     };
@@ -201,7 +201,7 @@ pub fn convert(
                 device,
                 content_type: "text/plain".to_string(),
                 file_name: file_name.map(str::to_string),
-                data: base64::engine::general_purpose::STANDARD.encode(original),
+                data: base64_simd::STANDARD.encode_to_string(original),
             })));
         }
     }
@@ -257,36 +257,43 @@ fn device(report: &Report<'_>, options: &ConvertOptions, offset_minutes: i32, wa
     }
 }
 
-/// `0x` + zero-padded lower-case hex: 8 digits on 32-bit processes, 16 on
-/// 64-bit ones, and 16 for a value too large for 8.
-fn padded(value: u64, width: usize) -> String {
-    let width = if value > u64::from(u32::MAX) { 16 } else { width };
-    format!("0x{value:0width$x}")
+/// What every frame's mapping needs, worked out once per report.
+struct FrameContext<'r, 'a> {
+    report: &'r Report<'a>,
+    width: usize,
+    /// For each image: is it the app's own?
+    app_images: Vec<bool>,
 }
 
-fn frame(report: &Report<'_>, f: &model::Frame<'_>, width: usize) -> Frame {
-    let image = report.frame_image(f);
-    let app_frame = image.is_some_and(|i| report.is_app_image(i));
-    let code = match (&f.symbol, image) {
-        (Some(symbol), _) if !app_frame => Some(match f.symbol_offset {
-            Some(offset) => format!("{symbol} + {offset}"),
-            None => symbol.to_string(),
-        }),
-        (_, Some(image)) => Some(format!("{:#x} + {}", image.start, f.address.wrapping_sub(image.start))),
-        (_, None) => f.image_offset.map(|offset| format!("{:#x} + {offset}", f.address.wrapping_sub(offset))),
-    };
-    Frame {
-        address: Some(padded(f.address, width)),
-        code,
-        class_name: None,
-        method_name: None,
-        line_number: f.source.as_ref().and_then(|s| s.line).map(u64::from),
-        file_name: f.source.as_ref().map(|s| s.file.to_string()),
+impl<'r, 'a> FrameContext<'r, 'a> {
+    fn new(report: &'r Report<'a>, width: usize) -> Self {
+        FrameContext { report, width, app_images: report.app_images() }
+    }
+
+    fn frame(&self, f: &model::Frame<'_>) -> Frame {
+        let image = f.image_index.and_then(|i| self.report.images.get(i).map(|image| (i, image)));
+        let app_frame = image.is_some_and(|(i, _)| self.app_images.get(i).copied().unwrap_or(false));
+        let code = match (&f.symbol, image) {
+            (Some(symbol), _) if !app_frame => Some(match f.symbol_offset {
+                Some(offset) => format::symbol_plus(symbol, offset),
+                None => symbol.to_string(),
+            }),
+            (_, Some((_, image))) => Some(format::base_plus(image.start, f.address.wrapping_sub(image.start))),
+            (_, None) => f.image_offset.map(|offset| format::base_plus(f.address.wrapping_sub(offset), offset)),
+        };
+        Frame {
+            address: Some(format::padded(f.address, self.width)),
+            code,
+            class_name: None,
+            method_name: None,
+            line_number: f.source.as_ref().and_then(|s| s.line).map(u64::from),
+            file_name: f.source.as_ref().map(|s| s.file.to_string()),
+        }
     }
 }
 
 fn registers(state: &model::RegisterState<'_>, width: usize) -> BTreeMap<String, String> {
-    state.registers.iter().map(|r| (r.name.to_string(), padded(r.value, width))).collect()
+    state.registers.iter().map(|r| (r.name.to_string(), format::padded(r.value, width))).collect()
 }
 
 /// The symbolic code, else one derived from the exception type and first
@@ -341,7 +348,14 @@ fn exception_address(report: &Report<'_>) -> u64 {
 /// The images App Center needs: those a frame or register points into, and
 /// the app's own; or all of them. Images without a UUID cannot be matched
 /// to symbols and are left out.
-fn binaries(report: &Report<'_>, all: bool, fallback: Arch, width: usize, warnings: &mut Vec<String>) -> Vec<Binary> {
+fn binaries(
+    report: &Report<'_>,
+    app_images: &[bool],
+    all: bool,
+    fallback: Arch,
+    width: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<Binary> {
     let mut keep: BTreeSet<usize> = BTreeSet::new();
     if !all {
         let frames = report
@@ -354,7 +368,7 @@ fn binaries(report: &Report<'_>, all: bool, fallback: Arch, width: usize, warnin
         if let Some(state) = report.crashed_thread().and_then(|t| t.registers.as_ref()) {
             keep.extend(state.registers.iter().filter_map(|r| report.image_containing(r.value)));
         }
-        keep.extend(report.images.iter().enumerate().filter(|(_, i)| report.is_app_image(i)).map(|(n, _)| n));
+        keep.extend(app_images.iter().enumerate().filter(|(_, app)| **app).map(|(n, _)| n));
     }
     let mut out = Vec::new();
     let mut without_uuid = Vec::new();
@@ -387,8 +401,8 @@ fn binary(image: &Image<'_>, uuid: model::ImageUuid, fallback: Arch, width: usiz
     let arch = image.arch.unwrap_or(fallback);
     Binary {
         id: uuid.simple(),
-        start_address: padded(image.start, width),
-        end_address: padded(image.end, width),
+        start_address: format::padded(image.start, width),
+        end_address: format::padded(image.end, width),
         // The file name, as Apple's SDK sends it: macOS text reports name
         // images by bundle id, `.ips` files by file name.
         name: file_name.or(name).unwrap_or("???").to_string(),
@@ -419,12 +433,5 @@ mod tests {
         let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
         assert!(stale_warning(now - time::Duration::days(26), now).is_some());
         assert!(stale_warning(now - time::Duration::days(24), now).is_none());
-    }
-
-    #[test]
-    fn padding_widens_for_large_values() {
-        assert_eq!(padded(0x1a, 8), "0x0000001a");
-        assert_eq!(padded(0x1_0000_0000, 8), "0x0000000100000000");
-        assert_eq!(padded(0x1a, 16), "0x000000000000001a");
     }
 }

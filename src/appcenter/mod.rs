@@ -6,8 +6,9 @@
 //! Microsoft's Apple SDK sends for a PLCrashReporter report).
 
 mod convert;
+mod format;
 mod ids;
 pub mod logs;
 
 pub use convert::{ConvertError, ConvertOptions, Converted, convert, stale_warning};
-pub use ids::{NAMESPACE, attachment_id, error_id};
+pub use ids::{NAMESPACE, attachment_id, error_id, uuid_v5};

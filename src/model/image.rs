@@ -60,28 +60,28 @@ pub struct ImageUuid(pub [u8; 16]);
 impl ImageUuid {
     /// Reads 32 hex digits, with or without the four dashes, in any case.
     pub fn parse(text: &str) -> Option<ImageUuid> {
-        let text = text.trim();
-        let mut bytes = [0u8; 16];
-        let mut count = 0usize;
-        let mut high: Option<u8> = None;
-        for (pos, c) in text.bytes().enumerate() {
-            if c == b'-' {
-                // Dashes only where the canonical form has them.
-                if !matches!(pos, 8 | 13 | 18 | 23) || high.is_some() {
-                    return None;
-                }
-                continue;
+        let text = text.trim_ascii().as_bytes();
+        let mut digits = [0u8; 32];
+        match text.len() {
+            32 => digits.copy_from_slice(text),
+            36 if text[8] == b'-' && text[13] == b'-' && text[18] == b'-' && text[23] == b'-' => {
+                digits[..8].copy_from_slice(&text[..8]);
+                digits[8..12].copy_from_slice(&text[9..13]);
+                digits[12..16].copy_from_slice(&text[14..18]);
+                digits[16..20].copy_from_slice(&text[19..23]);
+                digits[20..].copy_from_slice(&text[24..]);
             }
-            let nibble = (c as char).to_digit(16)? as u8;
-            match high.take() {
-                None => high = Some(nibble),
-                Some(h) => {
-                    *bytes.get_mut(count)? = (h << 4) | nibble;
-                    count += 1;
-                }
-            }
+            _ => return None,
         }
-        (count == 16 && high.is_none()).then_some(ImageUuid(bytes))
+        let mut bytes = [0u8; 16];
+        let mut invalid = 0u8;
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            let (high, low) = (HEX[pair[0] as usize], HEX[pair[1] as usize]);
+            invalid |= high | low;
+            *byte = (high << 4) | (low & 0x0f);
+        }
+        // Any invalid digit set the top bits (0xff).
+        (invalid & 0xf0 == 0).then_some(ImageUuid(bytes))
     }
 
     /// True for `00000000-0000-0000-0000-000000000000`.
@@ -91,7 +91,13 @@ impl ImageUuid {
 
     /// 32 lower-case hex digits without dashes, as App Center wants.
     pub fn simple(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(32);
+        for b in self.0 {
+            out.push(DIGITS[usize::from(b >> 4)] as char);
+            out.push(DIGITS[usize::from(b & 0xf)] as char);
+        }
+        out
     }
 }
 
@@ -113,6 +119,23 @@ impl Serialize for ImageUuid {
         serializer.collect_str(self)
     }
 }
+
+/// The value of each byte as a hex digit, or 0xff.
+const HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

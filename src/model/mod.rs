@@ -371,15 +371,16 @@ impl<'a> Report<'a> {
     /// The app's own images: the main executable, and everything inside the
     /// same `.app` bundle (frameworks, extensions).
     pub fn is_app_image(&self, image: &Image<'a>) -> bool {
-        let Some(path) = image.path.as_deref().map(canonical_path) else { return false };
         let process_path = self.process.path.as_deref().map(canonical_path);
-        if process_path == Some(path) {
-            return true;
-        }
-        match process_path.and_then(bundle_root) {
-            Some(root) => path.starts_with(root),
-            None => false,
-        }
+        is_within_app(image, process_path, process_path.and_then(bundle_root))
+    }
+
+    /// [`Report::is_app_image`] for every image, in order (the bundle is
+    /// worked out once).
+    pub fn app_images(&self) -> Vec<bool> {
+        let process_path = self.process.path.as_deref().map(canonical_path);
+        let root = process_path.and_then(bundle_root);
+        self.images.iter().map(|image| is_within_app(image, process_path, root)).collect()
     }
 
     /// The address width the report's addresses are written in: 16 hex digits
@@ -391,6 +392,11 @@ impl<'a> Report<'a> {
             _ => 16,
         }
     }
+}
+
+fn is_within_app(image: &Image<'_>, process_path: Option<&str>, root: Option<&str>) -> bool {
+    let Some(path) = image.path.as_deref().map(canonical_path) else { return false };
+    process_path == Some(path) || root.is_some_and(|root| path.starts_with(root))
 }
 
 /// iOS writes the same file as `/private/var/...` in `Path:` and `/var/...`

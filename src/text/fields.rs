@@ -6,12 +6,12 @@ use super::frames::parse_hex;
 
 /// `Name [1234]` gives (`Name`, Some(1234)); a name alone gives (name, None).
 pub fn name_and_pid(value: &str) -> (&str, Option<u32>) {
-    let value = value.trim();
+    let value = value.trim_ascii();
     if let Some(body) = value.strip_suffix(']')
         && let Some(open) = body.rfind('[')
-        && let Ok(pid) = body[open + 1..].trim().parse::<u32>()
+        && let Ok(pid) = body[open + 1..].trim_ascii().parse::<u32>()
     {
-        return (body[..open].trim_end(), Some(pid));
+        return (body[..open].trim_ascii_end(), Some(pid));
     }
     (value, None)
 }
@@ -19,9 +19,9 @@ pub fn name_and_pid(value: &str) -> (&str, Option<u32>) {
 /// `iPhone OS 16.0 (20A362)` gives (`iPhone OS`, `16.0`, `20A362`);
 /// `macOS 11.0.1` gives no build; `macOS 13.0 ()` an empty build (None).
 pub fn os_version(value: &str) -> (Option<&str>, Option<&str>, Option<&str>) {
-    let value = value.trim();
+    let value = value.trim_ascii();
     let (main, build) = match value.strip_suffix(')').and_then(|b| b.rfind(" (").map(|at| (b, at))) {
-        Some((body, at)) => (body[..at].trim_end(), Some(body[at + 2..].trim())),
+        Some((body, at)) => (body[..at].trim_ascii_end(), Some(body[at + 2..].trim_ascii())),
         None => (value, None),
     };
     let build = build.filter(|b| !b.is_empty());
@@ -30,21 +30,21 @@ pub fn os_version(value: &str) -> (Option<&str>, Option<&str>, Option<&str>) {
     for word in main.split(' ') {
         if word.starts_with(|c: char| c.is_ascii_digit()) {
             let start = word.as_ptr() as usize - main.as_ptr() as usize;
-            let product = main[..start].trim_end();
+            let product = main[..start].trim_ascii_end();
             return ((!product.is_empty()).then_some(product), Some(word), build);
         }
         product_end += word.len() + 1;
     }
-    let product = main[..product_end.min(main.len())].trim();
+    let product = main[..product_end.min(main.len())].trim_ascii();
     ((!product.is_empty()).then_some(product), None, build)
 }
 
 /// `EXC_BAD_ACCESS (SIGSEGV)` gives (`EXC_BAD_ACCESS`, Some(`SIGSEGV`));
 /// `SIGSEGV` gives (`SIGSEGV`, Some(`SIGSEGV`)); `0 (0)` gives (`0`, None).
 pub fn exception_type(value: &str) -> (&str, Option<&str>) {
-    let value = value.trim();
+    let value = value.trim_ascii();
     let (kind, paren) = match value.strip_suffix(')').and_then(|b| b.rfind(" (").map(|at| (b, at))) {
-        Some((body, at)) => (body[..at].trim_end(), Some(body[at + 2..].trim())),
+        Some((body, at)) => (body[..at].trim_ascii_end(), Some(body[at + 2..].trim_ascii())),
         None => (value, None),
     };
     let signal = paren.filter(|s| s.starts_with("SIG")).or(kind.starts_with("SIG").then_some(kind));
@@ -67,15 +67,15 @@ pub struct Codes<'a> {
 /// Reads `0x1, 0x0`, `KERN_INVALID_ADDRESS at 0x0000000000000000`,
 /// `SEGV_MAPERR at 0x88` and KSCrash's `0x00000000 at 0x3618da1c`.
 pub fn exception_codes(value: &str) -> Codes<'_> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     let (head, address) = match value.rsplit_once(" at ") {
-        Some((head, at)) => match parse_hex(at.trim()) {
-            Some(address) => (head.trim(), Some(address)),
+        Some((head, at)) => match parse_hex(at.trim_ascii()) {
+            Some(address) => (head.trim_ascii(), Some(address)),
             None => (value, None),
         },
         None => (value, None),
     };
-    let numbers: Option<Vec<u64>> = head.split(',').map(|part| parse_hex(part.trim())).collect();
+    let numbers: Option<Vec<u64>> = head.split(',').map(|part| parse_hex(part.trim_ascii())).collect();
     match numbers {
         Some(values) if !head.is_empty() => Codes { numeric_text: Some(head), values, symbolic: None, address },
         _ => Codes { numeric_text: None, values: Vec::new(), symbolic: Some(value), address },
@@ -96,7 +96,7 @@ pub struct TerminationReason<'a> {
 /// Reads `Namespace SIGNAL, Code 0xb`, `Namespace SIGNAL, Code 11 Segmentation fault: 11`,
 /// `SIGNAL 5 Trace/BPT trap: 5` and `Namespace SPRINGBOARD, Code 0x8badf00d`.
 pub fn termination_reason(value: &str) -> TerminationReason<'_> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     let body = value.strip_prefix("Namespace ").unwrap_or(value);
     let (namespace, rest) = match body.find([',', ' ']) {
         Some(at) => (&body[..at], body[at..].trim_start_matches([',', ' '])),
@@ -105,7 +105,7 @@ pub fn termination_reason(value: &str) -> TerminationReason<'_> {
     let rest = rest.strip_prefix("Code ").unwrap_or(rest);
     let (code_text, indicator) = rest.split_once(' ').unwrap_or((rest, ""));
     let code = parse_hex(code_text).or_else(|| code_text.parse().ok());
-    let indicator = if code.is_some() { indicator.trim() } else { rest.trim() };
+    let indicator = if code.is_some() { indicator.trim_ascii() } else { rest.trim_ascii() };
     TerminationReason {
         namespace: (!namespace.is_empty()).then_some(namespace),
         code,
@@ -120,7 +120,7 @@ pub fn thread_number(value: &str) -> Option<u32> {
 
 /// A `Cow` of a trimmed, non-empty value.
 pub fn non_empty(value: &str) -> Option<Cow<'_, str>> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     (!value.is_empty()).then_some(Cow::Borrowed(value))
 }
 

@@ -10,33 +10,37 @@
 //!
 //! Image names may contain spaces, so the address is found as the first
 //! `0x` token after white space; the rest of the line is read from both ends.
+//! Frame lines are most of a report, so they are scanned byte by byte
+//! (module `scan`); nom reads the small grammar of source locations.
 
 use std::borrow::Cow;
 
 use nom::Parser;
 use nom::bytes::complete::tag;
-use nom::character::complete::{digit1, hex_digit1, space1};
+use nom::character::complete::digit1;
 use nom::combinator::{all_consuming, map_res, opt};
 
 use super::LineError;
+use super::scan;
 use crate::model::{Frame, SourceLocation};
-
-type PResult<'a, T> = nom::IResult<&'a str, T>;
 
 /// Reads one frame line.
 pub fn parse_frame_line(line: &str) -> Result<Frame<'_>, LineError> {
-    let body = line.trim_start();
-    let lead = line.len() - body.len();
-    let (rest, _) = (digit1::<_, nom::error::Error<&str>>, space1)
-        .parse(body)
-        .map_err(|_| LineError::new(lead, "a frame number and white space"))?;
-    let Some((name, address_text, after)) = split_at_address(rest) else {
-        return Err(LineError::new(line.len() - rest.len(), "an address `0x...` after the image name"));
+    let bytes = line.as_bytes();
+    let start = scan::skip_blanks(bytes, 0);
+    let digits = bytes[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let after_number = start + digits;
+    if digits == 0 || !bytes.get(after_number).copied().is_some_and(scan::is_blank) {
+        return Err(LineError::new(start, "a frame number and white space"));
+    }
+    let Some((name_end, address_at)) = find_address(bytes, after_number) else {
+        return Err(LineError::new(scan::skip_blanks(bytes, after_number), "an address `0x...` after the image name"));
     };
-    let address = parse_hex(address_text)
-        .ok_or_else(|| LineError::new(line.len() - rest.len(), "an address of at most 16 hex digits"))?;
-    let after = after.trim();
-    if after.is_empty() {
+    let Some((address, after)) = scan::hex_at(bytes, address_at) else {
+        return Err(LineError::new(address_at, "an address of at most 16 hex digits"));
+    };
+    let tail = line[after..].trim_ascii();
+    if tail.is_empty() {
         // Every writer puts a symbol or `base + offset` after the address;
         // a line that stops here was cut off.
         return Err(LineError::new(
@@ -44,26 +48,28 @@ pub fn parse_frame_line(line: &str) -> Result<Frame<'_>, LineError> {
             "a symbol or `0xBASE + offset` after the address (is the line cut off?)",
         ));
     }
+    let name = line[after_number..name_end].trim_ascii();
     let mut frame =
         Frame { address, image_name: (!name.is_empty()).then_some(Cow::Borrowed(name)), ..Frame::default() };
-    read_frame_tail(after, &mut frame);
+    read_frame_tail(tail, &mut frame);
     Ok(frame)
 }
 
-/// Splits `image name   0xADDR rest` at the address.
-fn split_at_address(rest: &str) -> Option<(&str, &str, &str)> {
-    let bytes = rest.as_bytes();
-    let mut from = 0;
-    while let Some(found) = memchr::memmem::find(&bytes[from..], b"0x") {
-        let at = from + found;
-        let preceded_by_space = at == 0 || matches!(bytes[at - 1], b' ' | b'\t');
-        let digits_end =
-            bytes[at + 2..].iter().position(|b| !b.is_ascii_hexdigit()).map_or(bytes.len(), |p| at + 2 + p);
-        let followed_by_space = digits_end == bytes.len() || matches!(bytes[digits_end], b' ' | b'\t');
-        if preceded_by_space && followed_by_space && digits_end > at + 2 {
-            return Some((rest[..at].trim(), &rest[at..digits_end], &rest[digits_end..]));
+/// Finds the address after the image name: the first `0x` that follows a
+/// blank and whose hex digits end at a blank or the end of the line.
+/// Returns (end of the name, start of the address).
+fn find_address(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut search = from;
+    while let Some(found) = memchr::memchr(b'0', &bytes[search..]) {
+        let at = search + found;
+        if bytes.get(at + 1) == Some(&b'x') && at > 0 && scan::is_blank(bytes[at - 1]) {
+            let digits = bytes[at + 2..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            let end = at + 2 + digits;
+            if digits > 0 && bytes.get(end).is_none_or(|&c| scan::is_blank(c)) {
+                return Some((at, at));
+            }
         }
-        from = at + 2;
+        search = at + 1;
     }
     None
 }
@@ -74,14 +80,14 @@ fn read_frame_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) {
     let mut tail = tail;
     if let Some(rest) = tail.strip_suffix("[inlined]") {
         frame.inlined = true;
-        tail = rest.trim_end();
+        tail = rest.trim_ascii_end();
     }
-    if let Ok((rest, offset)) = base_plus_offset(tail) {
+    if let Some((offset, rest)) = base_plus_offset(tail) {
         frame.image_offset = Some(offset);
         // KSCrash appends the symbol in parentheses: `(sym + 97)`.
-        let rest = rest.trim();
+        let rest = rest.trim_ascii();
         if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-            let (symbol, offset) = split_symbol_offset(inner.trim());
+            let (symbol, offset) = split_symbol_offset(inner.trim_ascii());
             frame.symbol = (!symbol.is_empty()).then_some(Cow::Borrowed(symbol));
             frame.symbol_offset = offset;
         }
@@ -95,37 +101,47 @@ fn read_frame_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) {
 }
 
 /// `0x102230000 + 25788` (or `0 + 4326720839` as some old reports write
-/// for unknown images); returns the offset.
-fn base_plus_offset(text: &str) -> PResult<'_, u64> {
-    let base = (tag("0x"), hex_digit1).map(|_| ()).or(tag("0").map(|_| ()));
-    let (rest, (_, _, _, _, offset)) = (base, space1, tag("+"), space1, decimal).parse(text)?;
-    match rest.as_bytes().first() {
-        None | Some(b' ' | b'\t') => Ok((rest, offset)),
-        Some(_) => Err(nom::Err::Error(nom::error::Error::new(rest, nom::error::ErrorKind::Space))),
+/// for unknown images); returns the offset and what follows it.
+fn base_plus_offset(text: &str) -> Option<(u64, &str)> {
+    let bytes = text.as_bytes();
+    let after_base = match scan::hex_at(bytes, 0) {
+        Some((_, end)) => end,
+        None if bytes.first() == Some(&b'0') => 1,
+        None => return None,
+    };
+    let plus = scan::skip_blanks(bytes, after_base);
+    if plus == after_base || bytes.get(plus) != Some(&b'+') {
+        return None;
     }
-}
-
-fn decimal(text: &str) -> PResult<'_, u64> {
-    map_res(digit1, str::parse::<u64>).parse(text)
+    let digits_at = scan::skip_blanks(bytes, plus + 1);
+    if digits_at == plus + 1 {
+        return None;
+    }
+    let digits = bytes[digits_at..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let end = digits_at + digits;
+    if digits == 0 || bytes.get(end).is_some_and(|&c| !scan::is_blank(c)) {
+        return None;
+    }
+    let offset = text[digits_at..end].parse().ok()?;
+    Some((offset, &text[end..]))
 }
 
 /// `sym + 40` gives (`sym`, Some(40)); anything else is the whole symbol.
 fn split_symbol_offset(text: &str) -> (&str, Option<u64>) {
-    if let Some((symbol, offset)) = text.rsplit_once(" + ")
-        && let Ok(offset) = offset.trim().parse::<u64>()
+    if let Some((symbol, offset)) = scan::rsplit_plus(text)
+        && let Ok(offset) = offset.trim_ascii().parse::<u64>()
     {
-        return (symbol.trim_end(), Some(offset));
+        return (symbol.trim_ascii_end(), Some(offset));
     }
-    (text.trim(), None)
+    (text.trim_ascii(), None)
 }
 
 /// Takes a trailing `(File.swift:12)` / `(File.swift:12:5)` off `text`.
 fn split_source_location(text: &str) -> (&str, Option<SourceLocation<'_>>) {
-    let Some(body) = text.strip_suffix(')') else { return (text, None) };
-    let Some(open) = body.rfind(" (") else { return (text, None) };
-    let inner = &body[open + 2..];
+    let Some(open) = scan::last_group_start(text) else { return (text, None) };
+    let inner = &text[open + 2..text.len() - 1];
     match parse_source_location(inner) {
-        Some(location) => (body[..open].trim_end(), Some(location)),
+        Some(location) => (text[..open].trim_ascii_end(), Some(location)),
         None => (text, None),
     }
 }
@@ -143,7 +159,7 @@ fn parse_source_location(inner: &str) -> Option<SourceLocation<'_>> {
 /// Reads `(0x1a6b5c9d8 0x1a68c8b54 ...)`: returns the addresses and whether
 /// the closing parenthesis was seen (the list may run over several lines).
 pub fn parse_address_list(line: &str, addresses: &mut Vec<u64>) -> Result<bool, LineError> {
-    let body = line.trim();
+    let body = line.trim_ascii();
     let body = body.strip_prefix('(').unwrap_or(body);
     let (body, closed) = match body.strip_suffix(')') {
         Some(body) => (body, true),
@@ -159,13 +175,13 @@ pub fn parse_address_list(line: &str, addresses: &mut Vec<u64>) -> Result<bool, 
     Ok(closed)
 }
 
-/// Parses `0x1a2b` (1 to 16 hex digits) into a number.
+/// Parses `0x1a2b` (1 to 16 hex digits, nothing after them) into a number.
 pub fn parse_hex(text: &str) -> Option<u64> {
-    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
-    if digits.is_empty() || digits.len() > 16 {
-        return None;
+    let bytes = text.as_bytes();
+    match scan::hex_at(bytes, 0) {
+        Some((value, end)) if end == bytes.len() => Some(value),
+        _ => None,
     }
-    u64::from_str_radix(digits, 16).ok()
 }
 
 #[cfg(test)]

@@ -8,19 +8,14 @@
 //! 0x1017ff000 - 0x101885fff +com.AlphaSoft.iTubeDownloader (x86_64)  <7B639009-...> /Users/...
 //! ```
 //!
+//! Like frame lines, image lines are scanned byte by byte for speed.
 //! The end address is inclusive. Between the range and the `<uuid>` stand the
 //! name (spaces allowed, `+` for a non-system image on old reports), then an
 //! architecture and/or a parenthesised version (`*` when unknown).
 
 use std::borrow::Cow;
 
-use nom::Parser;
-use nom::bytes::complete::tag;
-use nom::character::complete::{hex_digit1, space0, space1};
-use nom::combinator::recognize;
-
-use super::LineError;
-use super::frames::parse_hex;
+use super::{LineError, scan};
 use crate::arch::Arch;
 use crate::model::{Image, ImageUuid};
 
@@ -32,21 +27,28 @@ pub struct ImageLine<'a> {
     pub problem: Option<String>,
 }
 
-/// True when a line starts like an image line (`  0x... -`).
+/// True when a line starts like an image line (`  0x...`).
 pub fn looks_like_image_line(line: &str) -> bool {
-    let t = line.trim_start();
-    t.starts_with("0x") && t.contains('-')
+    line.trim_ascii_start().starts_with("0x")
 }
 
 /// Reads one `Binary Images` line.
 pub fn parse_image_line(line: &str) -> Result<ImageLine<'_>, LineError> {
-    let hex = || recognize((tag("0x"), hex_digit1::<&str, nom::error::Error<&str>>));
-    let (rest, (_, start, _, _, _, end, _)) = (space0, hex(), space0, tag("-"), space0, hex(), space1)
-        .parse(line)
-        .map_err(|_| LineError::new(0, "an address range `0xSTART - 0xEND` and a name"))?;
-    let column = line.len() - rest.len();
-    let start = parse_hex(start).ok_or_else(|| LineError::new(0, "a start address of at most 16 hex digits"))?;
-    let end = parse_hex(end).ok_or_else(|| LineError::new(0, "an end address of at most 16 hex digits"))?;
+    let bytes = line.as_bytes();
+    let range_error = |at| LineError::new(at, "an address range `0xSTART - 0xEND` and a name");
+    let at = scan::skip_blanks(bytes, 0);
+    let (start, after_start) = scan::hex_at(bytes, at).ok_or(range_error(at))?;
+    let dash = scan::skip_blanks(bytes, after_start);
+    if bytes.get(dash) != Some(&b'-') {
+        return Err(range_error(dash));
+    }
+    let at = scan::skip_blanks(bytes, dash + 1);
+    let (end, after_end) = scan::hex_at(bytes, at).ok_or(range_error(at))?;
+    if !bytes.get(after_end).copied().is_some_and(scan::is_blank) {
+        return Err(range_error(after_end));
+    }
+    let rest = &line[after_end..];
+    let column = after_end;
 
     let mut problem = None;
     let (middle, uuid, path) = match split_uuid(rest) {
@@ -60,12 +62,12 @@ pub fn parse_image_line(line: &str) -> Result<ImageLine<'_>, LineError> {
         None => {
             problem = Some("no `<uuid>` on the image line; image kept without it".to_string());
             match rest.find(" /") {
-                Some(at) => (&rest[..at], None, rest[at..].trim()),
+                Some(at) => (&rest[..at], None, rest[at..].trim_ascii()),
                 None => (rest, None, ""),
             }
         }
     };
-    let (name, arch, version, marked_user) = split_name(middle.trim());
+    let (name, arch, version, marked_user) = split_name(middle.trim_ascii());
     if name.is_empty() {
         return Err(LineError::new(column, "an image name after the address range"));
     }
@@ -89,36 +91,36 @@ pub fn parse_image_line(line: &str) -> Result<ImageLine<'_>, LineError> {
 /// Splits `name arch  <uuid> /path` into the part before the UUID, the UUID
 /// text and the path.
 fn split_uuid(rest: &str) -> Option<(&str, &str, &str)> {
-    let open = rest.find('<')?;
-    let close = open + rest[open..].find('>')?;
-    Some((&rest[..open], &rest[open + 1..close], rest[close + 1..].trim()))
+    let open = memchr::memchr(b'<', rest.as_bytes())?;
+    let close = open + memchr::memchr(b'>', &rest.as_bytes()[open..])?;
+    Some((&rest[..open], &rest[open + 1..close], rest[close + 1..].trim_ascii()))
 }
 
 /// Splits `+YetAnotherMac x86_64 (400.9.4 - 1.0.0)` into name, arch, version
 /// and the `+` mark.
 fn split_name(middle: &str) -> (&str, Option<Arch>, Option<&str>, bool) {
     let (mut name, marked_user) = match middle.strip_prefix('+') {
-        Some(rest) => (rest.trim_start(), true),
+        Some(rest) => (rest.trim_ascii_start(), true),
         None => (middle, false),
     };
     let mut arch = None;
     let mut version = None;
-    if let Some(body) = name.strip_suffix(')')
-        && let Some(open) = body.rfind(" (")
-    {
-        let inner = body[open + 2..].trim();
+    if let Some(open) = scan::last_group_start(name) {
+        let body = &name[..name.len() - 1];
+        let inner = body[open + 2..].trim_ascii();
         match arch_token(inner) {
             Some(a) => arch = Some(a),
             None if inner == "*" || inner.is_empty() => {}
             None => version = Some(inner),
         }
-        name = body[..open].trim_end();
+        name = body[..open].trim_ascii_end();
     }
-    if let Some((head, last)) = name.rsplit_once([' ', '\t'])
-        && let Some(a) = arch_token(last)
+    if let Some(space) = name.as_bytes().iter().rposition(|&c| scan::is_blank(c))
+        && let Some(a) = arch_token(&name[space + 1..])
     {
+        let head = &name[..space];
         arch = arch.or(Some(a));
-        name = head.trim_end();
+        name = head.trim_ascii_end();
     }
     (name, arch, version, marked_user)
 }

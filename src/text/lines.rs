@@ -5,12 +5,26 @@
 pub struct LineCursor<'a> {
     rest: &'a str,
     next_number: u32,
+    max_len: usize,
+    /// The first line longer than `max_len`: (number, length).
+    overlong: Option<(u32, usize)>,
 }
 
 impl<'a> LineCursor<'a> {
     /// Starts at the beginning of `text`, whose first line is `first_number`.
     pub fn new(text: &'a str, first_number: u32) -> Self {
-        LineCursor { rest: text, next_number: first_number }
+        Self::with_max_len(text, first_number, usize::MAX)
+    }
+
+    /// A cursor that notes the first line longer than `max_len` bytes
+    /// (checked as lines are read, so the text is scanned once).
+    pub fn with_max_len(text: &'a str, first_number: u32, max_len: usize) -> Self {
+        LineCursor { rest: text, next_number: first_number, max_len, overlong: None }
+    }
+
+    /// The first line read that was longer than the maximum: (number, length).
+    pub fn overlong(&self) -> Option<(u32, usize)> {
+        self.overlong
     }
 
     /// The next line without consuming it.
@@ -34,6 +48,19 @@ impl<'a> LineCursor<'a> {
         }
     }
 
+    /// Takes the next line when `wanted` accepts it (one scan of the line,
+    /// where a peek followed by a take would scan it twice).
+    pub fn next_if(&mut self, wanted: impl FnOnce(&'a str) -> bool) -> Option<(u32, &'a str)> {
+        let mut ahead = self.clone();
+        let item = ahead.next()?;
+        if wanted(item.1) {
+            *self = ahead;
+            Some(item)
+        } else {
+            None
+        }
+    }
+
     /// The number the next line will have.
     pub fn next_number(&self) -> u32 {
         self.next_number
@@ -53,6 +80,9 @@ impl<'a> Iterator for LineCursor<'a> {
         };
         self.rest = rest;
         let number = self.next_number;
+        if line.len() > self.max_len && self.overlong.is_none() {
+            self.overlong = Some((number, line.len()));
+        }
         self.next_number = self.next_number.saturating_add(1);
         Some((number, line.strip_suffix('\r').unwrap_or(line)))
     }

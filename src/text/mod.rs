@@ -18,6 +18,7 @@ pub(crate) mod frames;
 mod images;
 mod lines;
 mod registers;
+mod scan;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -52,12 +53,14 @@ impl LineError {
 /// Never fails: what cannot be read becomes a warning. Whether the result is
 /// a usable crash is for the caller to judge.
 pub fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Result<Report<'a>, ParseError> {
-    check_line_lengths(text, first_line, limits.max_line_length)?;
     let mut reader = TextReader {
-        lines: LineCursor::new(text, first_line),
+        lines: LineCursor::with_max_len(text, first_line, limits.max_line_length),
         report: Report { format: SourceFormat::Text, ..Report::default() },
-        thread_slots: HashMap::new(),
+        thread_slots: None,
+        highest_thread: None,
+        pending_name: None,
         pending_names: HashMap::new(),
+        frame_scratch: Vec::new(),
         states: Vec::new(),
         code_type_text: None,
         saw_images: false,
@@ -67,29 +70,19 @@ pub fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Result<Repo
         warnings: WarningSink::default(),
     };
     reader.run();
+    if let Some((line, length)) = reader.lines.overlong() {
+        // A line past the limit, wherever it was read, ends the read.
+        reader.too_large = Some(ParseError::TooLarge {
+            location: Location::line(line),
+            what: "the line's length".to_string(),
+            limit: limits.max_line_length as u64,
+            actual: length as u64,
+        });
+    }
     match reader.too_large.take() {
         Some(error) => Err(error),
         None => Ok(reader.finish()),
     }
-}
-
-/// Refuses a text with a line longer than `max` bytes (one pass of memchr).
-fn check_line_lengths(text: &str, first_line: u32, max: usize) -> Result<(), ParseError> {
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
-    for (index, end) in ends.enumerate() {
-        if end - start > max {
-            let line = first_line.saturating_add(u32::try_from(index).unwrap_or(u32::MAX));
-            return Err(ParseError::TooLarge {
-                location: Location::line(line),
-                what: "the line's length".to_string(),
-                limit: max as u64,
-                actual: (end - start) as u64,
-            });
-        }
-        start = end + 1;
-    }
-    Ok(())
 }
 
 /// A register block waiting to be attached to its thread.
@@ -103,9 +96,18 @@ struct TextReader<'a> {
     lines: LineCursor<'a>,
     report: Report<'a>,
     /// Thread number to index in `report.threads`.
-    thread_slots: HashMap<u32, usize>,
+    /// Thread number to index in `report.threads`, built only once threads
+    /// come out of order (they almost never do).
+    thread_slots: Option<HashMap<u32, usize>>,
+    /// The highest thread number so far: a higher one is new.
+    highest_thread: Option<u32>,
+    /// The `Thread N name:` line just read (it usually comes right before its thread).
     /// `Thread N name:` lines seen before their thread.
+    pending_name: Option<(u32, &'a str)>,
+    /// Other `Thread N name:` lines not yet matched to their thread.
     pending_names: HashMap<u32, &'a str>,
+    /// Frames of the thread being read (reused, so it does not reallocate).
+    frame_scratch: Vec<Frame<'a>>,
     states: Vec<PendingState<'a>>,
     code_type_text: Option<&'a str>,
     saw_images: bool,
@@ -147,10 +149,10 @@ impl<'a> TextReader<'a> {
 
     fn run(&mut self) {
         while let Some((number, line)) = self.lines.next() {
-            if self.too_large.is_some() {
+            if self.too_large.is_some() || self.lines.overlong().is_some() {
                 break;
             }
-            let trimmed = line.trim();
+            let trimmed = line.trim_ascii();
             if trimmed.is_empty() {
                 continue;
             }
@@ -195,10 +197,13 @@ impl<'a> TextReader<'a> {
             "Identifier" => r.app.bundle_id = non_empty(value),
             "Version" => r.app.version_text = non_empty(value),
             "Code Type" => {
-                self.code_type_text = Some(value.trim());
+                self.code_type_text = Some(value.trim_ascii());
                 r.code_type = CodeType::parse(value);
                 if r.code_type.is_none() {
-                    self.warn(number, format!("unknown architecture in Code Type: {}", excerpt(value.trim(), 40)));
+                    self.warn(
+                        number,
+                        format!("unknown architecture in Code Type: {}", excerpt(value.trim_ascii(), 40)),
+                    );
                 }
             }
             "Role" => r.process.role = non_empty(value),
@@ -209,7 +214,7 @@ impl<'a> TextReader<'a> {
             }
             "Responsible" => r.process.responsible = non_empty(fields::name_and_pid(value).0),
             "Coalition" => r.process.coalition = non_empty(fields::name_and_pid(value).0),
-            "User ID" => r.process.user_id = value.trim().parse().ok(),
+            "User ID" => r.process.user_id = value.trim_ascii().parse().ok(),
             "Date/Time" => self.report.timestamp = self.timestamp(number, value),
             "Launch Time" => self.report.launch_time = self.timestamp(number, value),
             "OS Version" => {
@@ -269,7 +274,7 @@ impl<'a> TextReader<'a> {
                 Some(thread) => r.crashed_thread = Some(thread),
                 None => self.warn(
                     number,
-                    format!("expected a thread number after `{key}:`, found {}", excerpt(value.trim(), 40)),
+                    format!("expected a thread number after `{key}:`, found {}", excerpt(value.trim_ascii(), 40)),
                 ),
             },
             "Application Specific Information" => {
@@ -301,7 +306,10 @@ impl<'a> TextReader<'a> {
         if parsed.is_none() {
             self.warn(
                 number,
-                format!("expected a date `YYYY-MM-DD HH:MM:SS[.ffff] [+HHMM]`, found {}", excerpt(value.trim(), 40)),
+                format!(
+                    "expected a date `YYYY-MM-DD HH:MM:SS[.ffff] [+HHMM]`, found {}",
+                    excerpt(value.trim_ascii(), 40)
+                ),
             );
         }
         parsed
@@ -310,18 +318,14 @@ impl<'a> TextReader<'a> {
     /// Lines of a multi-line block, up to a blank line or the next section.
     fn block_lines(&mut self) -> Vec<Cow<'a, str>> {
         let mut out = Vec::new();
-        while let Some((_, line)) = self.lines.peek() {
-            if line.trim().is_empty() || starts_section(line) {
-                break;
-            }
-            self.lines.next();
-            out.push(Cow::Borrowed(line.trim_end()));
+        while let Some((_, line)) = self.lines.next_if(|l| !l.trim_ascii().is_empty() && !starts_section(l)) {
+            out.push(Cow::Borrowed(line.trim_ascii_end()));
         }
         out
     }
 
     fn vm_regions(&mut self, first: &'a str) {
-        let head = first.strip_prefix("VM Region Info:").map(str::trim).unwrap_or(first.trim());
+        let head = first.strip_prefix("VM Region Info:").map(str::trim).unwrap_or(first.trim_ascii());
         let mut lines: Vec<Cow<'a, str>> = non_empty(head).into_iter().collect();
         lines.extend(self.block_lines());
         self.report.exception.vm_region_info = lines;
@@ -336,9 +340,11 @@ impl<'a> TextReader<'a> {
         };
         let after = &rest[digits..];
         if let Some(name) = after.strip_prefix(" name:") {
-            self.pending_names.insert(thread, name.trim());
+            if let Some((other, other_name)) = self.pending_name.replace((thread, name.trim_ascii())) {
+                self.pending_names.insert(other, other_name);
+            }
         } else if let Some(header) = after.strip_prefix(" crashed with ") {
-            self.register_block(number, thread, header.trim_end().trim_end_matches(':'));
+            self.register_block(number, thread, header.trim_ascii_end().trim_end_matches(':'));
         } else if let Some(tail) = after.strip_prefix(" Crashed") {
             self.thread(number, thread, true, tail);
         } else if after.starts_with(':') {
@@ -353,9 +359,9 @@ impl<'a> TextReader<'a> {
 
     fn thread(&mut self, number: u32, thread: u32, crashed: bool, tail: &'a str) {
         // `:: Dispatch queue: q`, `:: name`, `: name`, `:`
-        let label = tail.trim_start_matches(':').trim();
-        let index = match self.thread_slots.get(&thread) {
-            Some(&index) => {
+        let label = tail.trim_start_matches(':').trim_ascii();
+        let index = match self.thread_index(thread) {
+            Some(index) => {
                 self.warn(number, format!("thread {thread} is listed twice; frames added to the first listing"));
                 index
             }
@@ -365,16 +371,24 @@ impl<'a> TextReader<'a> {
                 }
                 let index = self.report.threads.len();
                 self.report.threads.push(Thread { number: thread, ..Thread::default() });
-                self.thread_slots.insert(thread, index);
+                if let Some(slots) = &mut self.thread_slots {
+                    slots.insert(thread, index);
+                }
+                self.highest_thread = self.highest_thread.max(Some(thread));
                 index
             }
         };
-        let mut names: Vec<&'a str> = self.pending_names.remove(&thread).into_iter().collect();
-        names.push(label);
+        let pending = match self.pending_name {
+            Some((n, name)) if n == thread => {
+                self.pending_name = None;
+                Some(name)
+            }
+            _ => self.pending_names.remove(&thread),
+        };
         let frames = self.frames();
         let t = &mut self.report.threads[index];
         t.crashed |= crashed;
-        for text in names.into_iter().filter(|t| !t.is_empty()) {
+        for text in [pending, Some(label)].into_iter().flatten().filter(|t| !t.is_empty()) {
             let (name, queue) = split_queue(text);
             if queue.is_some() {
                 t.queue = queue.map(Cow::Borrowed);
@@ -383,34 +397,50 @@ impl<'a> TextReader<'a> {
                 t.name = Some(Cow::Borrowed(name));
             }
         }
-        t.frames.extend(frames);
+        if t.frames.is_empty() {
+            t.frames = frames;
+        } else {
+            t.frames.extend(frames);
+        }
+    }
+
+    /// The index of thread `number` in the report, when it was listed already.
+    fn thread_index(&mut self, number: u32) -> Option<usize> {
+        if self.highest_thread.is_none_or(|highest| number > highest) {
+            return None;
+        }
+        let threads = &self.report.threads;
+        let slots = self
+            .thread_slots
+            .get_or_insert_with(|| threads.iter().enumerate().map(|(index, t)| (t.number, index)).collect());
+        slots.get(&number).copied()
     }
 
     /// Frame lines up to the first line that is not one.
     fn frames(&mut self) -> Vec<Frame<'a>> {
-        // Counting first sizes the vector exactly: no regrowth, no slack.
-        let count = self.lines.clone().take_while(|(_, line)| is_frame_line_start(line)).count();
-        if !self.take_elements(count, self.lines.next_number()) {
-            return Vec::new();
-        }
-        let mut frames = Vec::with_capacity(count);
-        while let Some((number, line)) = self.lines.peek() {
-            if !is_frame_line_start(line) {
+        // Frames gather in a buffer kept across threads, then move to a
+        // vector of exactly their number: no regrowth, no slack.
+        let mut scratch = std::mem::take(&mut self.frame_scratch);
+        while let Some((number, line)) = self.lines.next_if(is_frame_line_start) {
+            if !self.take_elements(1, number) {
                 break;
             }
-            self.lines.next();
             match frames::parse_frame_line(line) {
-                Ok(frame) => frames.push(frame),
+                Ok(frame) => scratch.push(frame),
                 Err(error) => self.warn_line(number, line, &error, "frame line"),
             }
         }
+        // Moved out element by element, so the buffer keeps its capacity.
+        let mut frames = Vec::with_capacity(scratch.len());
+        frames.append(&mut scratch);
+        self.frame_scratch = scratch;
         frames
     }
 
     /// `Last Exception Backtrace:` as frame lines or as `(0x... 0x...)`.
     fn backtrace(&mut self, header_line: u32) -> Vec<Frame<'a>> {
         match self.lines.peek_non_blank() {
-            Some((_, line)) if line.trim_start().starts_with('(') => {
+            Some((_, line)) if line.trim_ascii_start().starts_with('(') => {
                 let mut addresses = Vec::new();
                 while let Some((number, line)) = self.lines.next() {
                     match frames::parse_address_list(line, &mut addresses) {
@@ -421,7 +451,8 @@ impl<'a> TextReader<'a> {
                             break;
                         }
                     }
-                    if matches!(self.lines.peek(), Some((_, next)) if next.trim().is_empty() || starts_section(next)) {
+                    if matches!(self.lines.peek(), Some((_, next)) if next.trim_ascii().is_empty() || starts_section(next))
+                    {
                         self.warn(number, "the Last Exception Backtrace list has no closing `)`");
                         break;
                     }
@@ -438,11 +469,7 @@ impl<'a> TextReader<'a> {
 
     fn register_block(&mut self, number: u32, thread: u32, header: &'a str) {
         let mut registers = Vec::new();
-        while let Some((line_number, line)) = self.lines.peek() {
-            if !registers::is_register_line(line) {
-                break;
-            }
-            self.lines.next();
+        while let Some((line_number, line)) = self.lines.next_if(registers::is_register_line) {
             if let Err(error) = registers::parse_register_line(line, &mut registers) {
                 self.warn_line(line_number, line, &error, "rest of the register line");
             }
@@ -470,7 +497,7 @@ impl<'a> TextReader<'a> {
 
     /// `Logical CPU`, `Error Code`, `Trap Number` after an x86 register block.
     fn state_extra(&mut self, number: u32, key: &'a str, value: &'a str) {
-        let value = value.trim();
+        let value = value.trim_ascii();
         let (number_text, description) = value.split_once(' ').unwrap_or((value, ""));
         let parsed = frames::parse_hex(number_text).or_else(|| number_text.parse().ok());
         match (self.states.last_mut(), parsed) {
@@ -485,8 +512,8 @@ impl<'a> TextReader<'a> {
 
     fn images(&mut self) {
         self.saw_images = true;
-        while let Some((number, line)) = self.lines.peek() {
-            if line.trim().is_empty() {
+        loop {
+            let Some((number, line)) = self.lines.next_if(images::looks_like_image_line) else {
                 // A blank line may sit inside the list (macOS 13); the list
                 // goes on if an image line follows.
                 let mut ahead = self.lines.clone();
@@ -497,11 +524,10 @@ impl<'a> TextReader<'a> {
                     }
                     _ => break,
                 }
-            }
-            if !images::looks_like_image_line(line) || !self.take_elements(1, number) {
+            };
+            if !self.take_elements(1, number) {
                 break;
             }
-            self.lines.next();
             match images::parse_image_line(line) {
                 Ok(parsed) => {
                     if let Some(problem) = parsed.problem {
@@ -515,9 +541,12 @@ impl<'a> TextReader<'a> {
     }
 
     fn finish(mut self) -> Report<'a> {
+        if let Some((thread, name)) = self.pending_name.take() {
+            self.pending_names.insert(thread, name);
+        }
         for pending in std::mem::take(&mut self.states) {
-            match self.thread_slots.get(&pending.thread) {
-                Some(&index) => self.report.threads[index].registers = Some(pending.state),
+            match self.report.threads.iter().position(|t| t.number == pending.thread) {
+                Some(index) => self.report.threads[index].registers = Some(pending.state),
                 None => self.warn(
                     pending.line,
                     format!("register state for thread {} which the report does not list; ignored", pending.thread),
@@ -545,7 +574,7 @@ impl<'a> TextReader<'a> {
 
 /// True for lines that start with a frame number.
 fn is_frame_line_start(line: &str) -> bool {
-    line.trim_start().starts_with(|c: char| c.is_ascii_digit())
+    line.trim_ascii_start().starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// True for lines that open a section and so end a free-text block.
@@ -567,18 +596,18 @@ fn split_key_value(line: &str) -> Option<(&str, &str)> {
         && key.as_bytes()[0].is_ascii_alphabetic()
         && key.bytes().all(|b| b.is_ascii_alphanumeric() || b" /-_().".contains(&b));
     let value_ok = value.is_empty() || value.starts_with([' ', '\t']);
-    (key_ok && value_ok).then(|| (key.trim_end(), value.trim()))
+    (key_ok && value_ok).then(|| (key.trim_ascii_end(), value.trim_ascii()))
 }
 
 /// `Dispatch queue: q` is a queue; `name Dispatch queue: q` both; anything else a name.
 fn split_queue(text: &str) -> (Option<&str>, Option<&str>) {
     match text.find("Dispatch queue:") {
         Some(at) => {
-            let name = text[..at].trim();
-            let queue = text[at + "Dispatch queue:".len()..].trim();
+            let name = text[..at].trim_ascii();
+            let queue = text[at + "Dispatch queue:".len()..].trim_ascii();
             ((!name.is_empty()).then_some(name), (!queue.is_empty()).then_some(queue))
         }
-        None => (Some(text.trim()), None),
+        None => (Some(text.trim_ascii()), None),
     }
 }
 
@@ -594,8 +623,8 @@ fn split_queue(text: &str) -> (Option<&str>, Option<&str>) {
 fn resolve_version(report: &mut Report<'_>, code_type_text: Option<&str>) {
     let Some(text) = report.app.version_text.clone() else { return };
     let (first, second) = match text.strip_suffix(')').and_then(|b| b.rfind(" (").map(|at| (b, at))) {
-        Some((body, at)) => (body[..at].trim(), Some(body[at + 2..].trim())),
-        None => (text.trim(), None),
+        Some((body, at)) => (body[..at].trim_ascii(), Some(body[at + 2..].trim_ascii())),
+        None => (text.trim_ascii(), None),
     };
     let known = |v: &str| !v.is_empty() && v != "???";
     let (first, second) = (Some(first).filter(|v| known(v)), second.filter(|v| known(v)));

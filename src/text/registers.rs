@@ -52,7 +52,7 @@ fn register_pair(text: &str) -> PResult<'_, (&str, &str)> {
 
 /// True when `text` starts (after spaces) with `name:`.
 fn looks_like_register_name(text: &str) -> bool {
-    let text = text.trim_start();
+    let text = text.trim_ascii_start();
     let name_len = text.bytes().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit()).count();
     name_len > 0 && text[name_len..].starts_with(':')
 }
@@ -66,7 +66,7 @@ pub fn is_register_line(line: &str) -> bool {
 pub fn parse_register_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Result<(), LineError> {
     let mut rest = line;
     let mut count = 0;
-    while !rest.trim().is_empty() {
+    while !rest.trim_ascii().is_empty() {
         match register_pair(rest) {
             Ok((after, (name, value_text))) => {
                 let column = line.len() - rest.len();
@@ -85,7 +85,7 @@ pub fn parse_register_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Re
                 // Other text after a value describes it
                 // (`esr: 0x56000080  Address size fault`).
                 if let Some(last) = out.last_mut() {
-                    last.description = Some(Cow::Borrowed(rest.trim()));
+                    last.description = Some(Cow::Borrowed(rest.trim_ascii()));
                 }
                 break;
             }
