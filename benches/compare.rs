@@ -103,7 +103,7 @@ fn benches(c: &mut Criterion) {
                 else {
                     panic!("converts")
                 };
-                black_box(serde_json::to_vec(&c.logs).unwrap());
+                black_box(crashport::appcenter::json::container_json(&c.logs, false).unwrap());
             }
         })
     });

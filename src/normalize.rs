@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::error::Warning;
-use crate::model::{Frame, Image, Report, UncaughtException};
+use crate::model::{Frame, ImageIndex, Report, UncaughtException};
 
 /// Completes a freshly read report in place.
 pub(crate) fn finish(report: &mut Report<'_>) {
@@ -57,47 +57,6 @@ fn resolve_frame_images(report: &mut Report<'_>) {
     }
     for frames in &mut report.application_specific_backtraces {
         resolve(frames);
-    }
-}
-
-/// Images sorted by start address, for binary search. Placeholder images
-/// (the catch-all `0x0 - 0xffffffffffffffff ???`) are left out.
-struct ImageIndex {
-    /// (start, end, image index), sorted.
-    by_start: Vec<(u64, u64, usize)>,
-    /// True when some images overlap.
-    overlapping: bool,
-}
-
-/// How many images before the candidate a lookup examines when images
-/// overlap (only hand-edited or hostile reports have overlaps): enough for
-/// any real nesting, and a bound on the work per frame.
-const OVERLAP_SCAN: usize = 64;
-
-impl ImageIndex {
-    fn new(images: &[Image<'_>]) -> Self {
-        let mut by_start: Vec<_> = images
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| !i.is_placeholder() && i.end >= i.start)
-            .map(|(n, i)| (i.start, i.end, n))
-            .collect();
-        by_start.sort_unstable();
-        let overlapping = by_start.windows(2).any(|w| w[1].0 <= w[0].1);
-        ImageIndex { by_start, overlapping }
-    }
-
-    /// The smallest image containing `address` among the nearest starts.
-    fn find(&self, address: u64) -> Option<usize> {
-        let after = self.by_start.partition_point(|(start, _, _)| *start <= address);
-        let scan = if self.overlapping { OVERLAP_SCAN } else { 1 };
-        self.by_start[..after]
-            .iter()
-            .rev()
-            .take(scan)
-            .filter(|(_, end, _)| address <= *end)
-            .min_by_key(|(start, end, _)| end - start)
-            .map(|(_, _, n)| *n)
     }
 }
 

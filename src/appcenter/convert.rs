@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use compact_str::CompactString;
 use time::OffsetDateTime;
 
 use super::logs::{AppleError, Binary, Device, ErrorAttachment, Exception, Frame, Log, Thread};
@@ -174,7 +175,7 @@ pub fn convert(
         application_path: application_path.to_string(),
         os_exception_type,
         os_exception_code: exception_code(report, arch),
-        os_exception_address: format::hex(exception_address(report)),
+        os_exception_address: format::hex(exception_address(report)).into_string(),
         exception_type: uncaught.map(|u| u.name.to_string()),
         exception_reason: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
         selector_register_value: report.objc_selector.as_deref().map(str::to_string),
@@ -276,7 +277,7 @@ impl<'r, 'a> FrameContext<'r, 'a> {
         let code = match (&f.symbol, image) {
             (Some(symbol), _) if !app_frame => Some(match f.symbol_offset {
                 Some(offset) => format::symbol_plus(symbol, offset),
-                None => symbol.to_string(),
+                None => CompactString::from(symbol.as_ref()),
             }),
             (_, Some((_, image))) => Some(format::base_plus(image.start, f.address.wrapping_sub(image.start))),
             (_, None) => f.image_offset.map(|offset| format::base_plus(f.address.wrapping_sub(offset), offset)),
@@ -287,13 +288,13 @@ impl<'r, 'a> FrameContext<'r, 'a> {
             class_name: None,
             method_name: None,
             line_number: f.source.as_ref().and_then(|s| s.line).map(u64::from),
-            file_name: f.source.as_ref().map(|s| s.file.to_string()),
+            file_name: f.source.as_ref().map(|s| CompactString::from(s.file.as_ref())),
         }
     }
 }
 
-fn registers(state: &model::RegisterState<'_>, width: usize) -> BTreeMap<String, String> {
-    state.registers.iter().map(|r| (r.name.to_string(), format::padded(r.value, width))).collect()
+fn registers(state: &model::RegisterState<'_>, width: usize) -> BTreeMap<CompactString, CompactString> {
+    state.registers.iter().map(|r| (CompactString::from(r.name.as_ref()), format::padded(r.value, width))).collect()
 }
 
 /// The symbolic code, else one derived from the exception type and first
@@ -366,7 +367,8 @@ fn binaries(
             .chain(report.application_specific_backtraces.iter().flatten());
         keep.extend(frames.filter_map(|f| f.image_index));
         if let Some(state) = report.crashed_thread().and_then(|t| t.registers.as_ref()) {
-            keep.extend(state.registers.iter().filter_map(|r| report.image_containing(r.value)));
+            let index = model::ImageIndex::new(&report.images);
+            keep.extend(state.registers.iter().filter_map(|r| index.find(r.value)));
         }
         keep.extend(app_images.iter().enumerate().filter(|(_, app)| **app).map(|(n, _)| n));
     }
@@ -405,7 +407,7 @@ fn binary(image: &Image<'_>, uuid: model::ImageUuid, fallback: Arch, width: usiz
         end_address: format::padded(image.end, width),
         // The file name, as Apple's SDK sends it: macOS text reports name
         // images by bundle id, `.ips` files by file name.
-        name: file_name.or(name).unwrap_or("???").to_string(),
+        name: CompactString::from(file_name.or(name).unwrap_or("???")),
         path: path.or(name).unwrap_or("???").to_string(),
         architecture: None,
         primary_architecture_id: Some(u64::from(arch.cpu_type)),

@@ -5,50 +5,46 @@
 /// Lower-case hex digits.
 const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
-/// Appends `value` in lower-case hex, zero-padded to `width` digits.
-pub fn push_hex(out: &mut String, value: u64, width: usize) {
-    let mut buf = [0u8; 16];
-    let mut at = buf.len();
+use compact_str::CompactString;
+
+/// `0x` and `value` in lower-case hex, zero-padded to `width` (at most 16)
+/// digits, written into a stack buffer.
+fn hex_bytes(value: u64, width: usize) -> ([u8; 18], usize) {
+    let mut buf = [b'0'; 18];
+    let digits = ((64 - value.leading_zeros() as usize).div_ceil(4)).max(1).max(width.min(16));
     let mut rest = value;
-    loop {
-        at -= 1;
+    for at in (2..2 + digits).rev() {
         buf[at] = DIGITS[(rest & 0xf) as usize];
         rest >>= 4;
-        if rest == 0 {
-            break;
-        }
     }
-    let digits = buf.len() - at;
-    for _ in digits..width {
-        out.push('0');
-    }
-    // The buffer holds ASCII digits only.
-    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+    buf[1] = b'x';
+    (buf, 2 + digits)
+}
+
+fn ascii(bytes: &[u8]) -> &str {
+    // Only ASCII digits and `x` are ever written.
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 /// `0x` + zero-padded lower-case hex: 8 digits on 32-bit processes, 16 on
 /// 64-bit ones, and 16 for a value too large for 8.
-pub fn padded(value: u64, width: usize) -> String {
+pub fn padded(value: u64, width: usize) -> CompactString {
     let width = if value > u64::from(u32::MAX) { 16 } else { width };
-    let mut out = String::with_capacity(2 + width);
-    out.push_str("0x");
-    push_hex(&mut out, value, width);
-    out
+    let (buf, len) = hex_bytes(value, width);
+    CompactString::from(ascii(&buf[..len]))
 }
 
 /// `0x` + lower-case hex, not padded.
-pub fn hex(value: u64) -> String {
-    let mut out = String::with_capacity(18);
-    out.push_str("0x");
-    push_hex(&mut out, value, 0);
-    out
+pub fn hex(value: u64) -> CompactString {
+    let (buf, len) = hex_bytes(value, 0);
+    CompactString::from(ascii(&buf[..len]))
 }
 
 /// `<symbol> + <offset>`.
-pub fn symbol_plus(symbol: &str, offset: u64) -> String {
+pub fn symbol_plus(symbol: &str, offset: u64) -> CompactString {
     let mut buffer = itoa::Buffer::new();
     let offset = buffer.format(offset);
-    let mut out = String::with_capacity(symbol.len() + 3 + offset.len());
+    let mut out = CompactString::with_capacity(symbol.len() + 3 + offset.len());
     out.push_str(symbol);
     out.push_str(" + ");
     out.push_str(offset);
@@ -56,10 +52,14 @@ pub fn symbol_plus(symbol: &str, offset: u64) -> String {
 }
 
 /// `0x<base> + <offset>`.
-pub fn base_plus(base: u64, offset: u64) -> String {
-    let mut out = hex(base);
+pub fn base_plus(base: u64, offset: u64) -> CompactString {
+    let (buf, len) = hex_bytes(base, 0);
+    let mut digits = itoa::Buffer::new();
+    let offset = digits.format(offset);
+    let mut out = CompactString::with_capacity(len + 3 + offset.len());
+    out.push_str(ascii(&buf[..len]));
     out.push_str(" + ");
-    out.push_str(itoa::Buffer::new().format(offset));
+    out.push_str(offset);
     out
 }
 

@@ -4,6 +4,7 @@
 //! `{"logs": [...]}`) and `appcenter-logs.schema.json`; they know nothing of
 //! Apple's report formats. Other Rust programs can build and send them too.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// The request body: `{"logs": [...]}`.
@@ -95,7 +96,7 @@ pub struct AppleError {
     pub binaries: Vec<Binary>,
     /// The crashed thread's registers, zero-padded hex.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub registers: Option<std::collections::BTreeMap<String, String>>,
+    pub registers: Option<std::collections::BTreeMap<CompactString, CompactString>>,
     /// A top-level exception (unused by crashport: the Last Exception
     /// Backtrace goes on the crashed thread).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,10 +163,10 @@ pub struct Thread {
 pub struct Frame {
     /// Zero-padded lower-case hex address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
+    pub address: Option<CompactString>,
     /// `symbol + offset`, or `0xBASE + offset` for frames App Center should symbolicate.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<CompactString>,
     /// Class name (managed frames).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class_name: Option<String>,
@@ -177,7 +178,7 @@ pub struct Frame {
     pub line_number: Option<u64>,
     /// Source file.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_name: Option<String>,
+    pub file_name: Option<CompactString>,
 }
 
 /// An exception with its frames.
@@ -211,11 +212,11 @@ pub struct Binary {
     /// UUID, 32 lower-case hex digits.
     pub id: String,
     /// Zero-padded load address.
-    pub start_address: String,
+    pub start_address: CompactString,
     /// Zero-padded last address (inclusive).
-    pub end_address: String,
+    pub end_address: CompactString,
     /// Image name.
-    pub name: String,
+    pub name: CompactString,
     /// Path on the device.
     pub path: String,
     /// A free-form architecture name (unused by crashport).

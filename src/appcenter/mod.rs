@@ -8,6 +8,7 @@
 mod convert;
 mod format;
 mod ids;
+pub mod json;
 pub mod logs;
 
 pub use convert::{ConvertError, ConvertOptions, Converted, convert, stale_warning};

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crashport::appcenter::logs::{Log, LogContainer};
+use crashport::appcenter::json;
+use crashport::appcenter::logs::Log;
 use crashport::appcenter::{ConvertOptions, stale_warning};
 use crashport::batch::run_ordered;
 use crashport::inputs::{InputFile, for_each_file};
@@ -99,15 +100,11 @@ fn render(file: &InputFile, outcome: Outcome, mode: Mode, out_dir: Option<&Path>
     let logs = std::mem::take(&mut converted.logs);
     let bytes = match mode {
         Mode::Document { pretty } => fragment(&logs, pretty),
-        Mode::Lines => {
-            let mut line = serde_json::to_vec(&LogContainer { logs }).unwrap_or_default();
-            line.push(b'\n');
-            line
-        }
+        Mode::Lines => json::container_json(&logs, false).unwrap_or_default(),
         Mode::Directory { pretty } => {
             let dir = out_dir.unwrap_or(Path::new("."));
             let target = output_path(dir, &file.relative);
-            if let Err(e) = write_file(&target, &LogContainer { logs }, pretty) {
+            if let Err(e) = write_file(&target, &logs, pretty) {
                 let message = format!("cannot write {}: {e}", target.display());
                 return Rendered {
                     outcome: Outcome::Failed(Failure::Io { path: file.path.clone(), message }),
@@ -124,24 +121,14 @@ fn render(file: &InputFile, outcome: Outcome, mode: Mode, out_dir: Option<&Path>
 fn fragment(logs: &[Log], pretty: bool) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, log) in logs.iter().enumerate() {
-        if pretty {
-            if i > 0 {
-                out.extend_from_slice(b",\n");
-            }
-            // Indented as serde_json would indent it two levels deep.
-            let text = serde_json::to_string_pretty(log).unwrap_or_default();
-            for (n, line) in text.lines().enumerate() {
-                if n > 0 {
-                    out.push(b'\n');
-                }
-                out.extend_from_slice(b"    ");
-                out.extend_from_slice(line.as_bytes());
-            }
-        } else {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(&serde_json::to_vec(log).unwrap_or_default());
+        if i > 0 {
+            out.extend_from_slice(if pretty { b",\n" } else { b"," });
+        }
+        // Indented as serde_json would indent it two levels deep.
+        let written =
+            if pretty { json::write_indented(&mut out, log, 4) } else { json::write_log(&mut out, log, false) };
+        if written.is_err() {
+            out.clear();
         }
     }
     out
@@ -186,12 +173,11 @@ impl DocumentWriter {
 
 /// Writes one report's document to a temporary name and renames it, so a
 /// reader never sees half a file.
-fn write_file(target: &Path, container: &LogContainer, pretty: bool) -> std::io::Result<()> {
+fn write_file(target: &Path, logs: &[Log], pretty: bool) -> std::io::Result<()> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut bytes = if pretty { serde_json::to_vec_pretty(container)? } else { serde_json::to_vec(container)? };
-    bytes.push(b'\n');
+    let bytes = json::container_json(logs, pretty)?;
     let temporary = target.with_extension("json.partial");
     std::fs::write(&temporary, &bytes)?;
     std::fs::rename(&temporary, target)
@@ -207,6 +193,8 @@ fn output_path(dir: &Path, relative: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crashport::appcenter::logs::LogContainer;
 
     #[test]
     fn pretty_fragments_match_serde_json() {

@@ -235,7 +235,7 @@ pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Repo
     let leb = body.last_exception_backtrace;
     if leb.is_present() {
         let frames = f.list(leb, || "lastExceptionBacktrace".into());
-        report.last_exception_backtrace = Some(to_frames(frames, &images, "lastExceptionBacktrace", &mut f));
+        report.last_exception_backtrace = Some(to_frames(frames, &images, FrameList::LastException, &mut f));
     } else {
         f.list(leb, || "lastExceptionBacktrace".into());
     }
@@ -248,20 +248,20 @@ pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Repo
             f.obj(&thread, || format!("threads[{index}]"));
             continue;
         };
-        let path = format!("threads[{index}]");
-        let frames = f.list(thread.frames, || format!("{path}.frames"));
+        // Paths are only written out for warnings.
+        let path = |field: &str| format!("threads[{index}].{field}");
+        let frames = f.list(thread.frames, || path("frames"));
         report.threads.push(model::Thread {
             number,
-            id: f.u64(&thread.id, || format!("{path}.id")),
-            name: f.str(&thread.name, || format!("{path}.name")),
-            queue: f.str(&thread.queue, || format!("{path}.queue")),
-            crashed: f.bool(&thread.triggered, || format!("{path}.triggered")).unwrap_or(false)
-                || faulting == Some(number),
-            frames: to_frames(frames, &images, &format!("{path}.frames"), &mut f),
+            id: f.u64(&thread.id, || path("id")),
+            name: f.str(&thread.name, || path("name")),
+            queue: f.str(&thread.queue, || path("queue")),
+            crashed: f.bool(&thread.triggered, || path("triggered")).unwrap_or(false) || faulting == Some(number),
+            frames: to_frames(frames, &images, FrameList::Thread(index), &mut f),
             registers: match thread.thread_state {
                 Obj::Ok(state) => Some(to_register_state(state)),
                 other => {
-                    f.obj(&other, || format!("{path}.threadState"));
+                    f.obj(&other, || path("threadState"));
                     None
                 }
             },
@@ -462,10 +462,26 @@ fn to_image<'a>(image: &schema::Image<'a>, index: usize, f: &mut Fields) -> Imag
     }
 }
 
+/// Which list of frames is being read, for the JSON paths of warnings.
+#[derive(Clone, Copy)]
+enum FrameList {
+    LastException,
+    Thread(usize),
+}
+
+impl std::fmt::Display for FrameList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrameList::LastException => f.write_str("lastExceptionBacktrace"),
+            FrameList::Thread(index) => write!(f, "threads[{index}].frames"),
+        }
+    }
+}
+
 fn to_frames<'a>(
     frames: Vec<Obj<schema::Frame<'a>>>,
     images: &[Image<'a>],
-    path: &str,
+    path: FrameList,
     f: &mut Fields,
 ) -> Vec<model::Frame<'a>> {
     let mut out = Vec::with_capacity(frames.len());
@@ -523,9 +539,13 @@ fn to_register_state(state: schema::ThreadState<'_>) -> RegisterState<'_> {
     };
     let mut registers = Vec::with_capacity(state.x.len() + state.named.len());
     for (i, value) in state.x.into_iter().enumerate() {
-        if let Some(v) = value.value {
-            registers.push(model::Register { name: Cow::Owned(format!("x{i}")), value: v, description: None });
-        }
+        let Some(v) = value.value else { continue };
+        let name = match flavor.canonical_order().get(i) {
+            // x0 .. x28 lead the ARM64 order.
+            Some(name) if flavor == RegisterFlavor::Arm64 && i < 29 => Cow::Borrowed(*name),
+            _ => Cow::Owned(format!("x{i}")),
+        };
+        registers.push(model::Register { name, value: v, description: None });
     }
     let order = flavor.canonical_order();
     let mut named = state.named;

@@ -277,7 +277,8 @@ impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for List<T, MA
                 f.write_str("an array")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                // JSON gives no length; most lists here are frames, a few dozen long.
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
                 while let Some(item) = seq.next_element()? {
                     if items.len() == MAX {
                         return Err(de::Error::custom(format!("at most {MAX} elements (no real report has more)")));

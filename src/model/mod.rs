@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 pub use exception::{ExceptionInfo, Termination, UncaughtException};
-pub use image::{Image, ImageUuid};
+pub use image::{Image, ImageIndex, ImageUuid};
 pub use thread::{Frame, Register, RegisterFlavor, RegisterState, SourceLocation, Thread};
 
 use crate::arch::CodeType;
