@@ -6,38 +6,33 @@
 //! waiting to be delivered at any time, however long the batch.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::mpsc;
 
 /// Runs `work` on every item with `jobs` threads and calls `deliver` with
 /// each result, in the order of `items`.
 ///
 /// At most `window` items are being worked on or waiting for delivery at
-/// once. `deliver` runs on the calling thread.
+/// once. `deliver` runs on the calling thread; when it breaks, no further
+/// work starts and no further result is delivered.
 pub fn run_ordered<T, R, W, D>(items: &[T], jobs: usize, window: usize, work: W, mut deliver: D)
 where
     T: Sync,
     R: Send,
     W: Fn(&T) -> R + Sync,
-    D: FnMut(usize, R),
+    D: FnMut(usize, R) -> ControlFlow<()>,
 {
     let jobs = jobs.max(1);
     let window = window.max(jobs);
-    if jobs == 1 {
-        // No pool, no channel: the simplest path for a single thread.
+    let pool = if jobs == 1 { None } else { rayon::ThreadPoolBuilder::new().num_threads(jobs).build().ok() };
+    let Some(pool) = pool else {
+        // One thread (or threads could not be started): no pool, no channel.
         for (index, item) in items.iter().enumerate() {
-            deliver(index, work(item));
+            if deliver(index, work(item)).is_break() {
+                return;
+            }
         }
         return;
-    }
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-        Ok(pool) => pool,
-        Err(_) => {
-            // Threads could not be started: do the work here instead.
-            for (index, item) in items.iter().enumerate() {
-                deliver(index, work(item));
-            }
-            return;
-        }
     };
     pool.in_place_scope(|scope| {
         let (sender, receiver) = mpsc::channel::<(usize, R)>();
@@ -45,7 +40,8 @@ where
         let mut next_deliver = 0;
         let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
         let work = &work;
-        while next_deliver < items.len() {
+        let mut stopped = false;
+        while next_deliver < items.len() && !stopped {
             while next_start < items.len() && next_start < next_deliver + window {
                 let sender = sender.clone();
                 let index = next_start;
@@ -58,8 +54,11 @@ where
             let Ok((index, result)) = receiver.recv() else { break };
             waiting.insert(index, result);
             while let Some(result) = waiting.remove(&next_deliver) {
-                deliver(next_deliver, result);
                 next_deliver += 1;
+                if deliver(next_deliver - 1, result).is_break() {
+                    stopped = true;
+                    break;
+                }
             }
         }
     });
@@ -84,7 +83,10 @@ mod tests {
                     std::thread::sleep(std::time::Duration::from_micros(200 - n));
                     n * 10
                 },
-                |index, result| seen.push((index, result)),
+                |index, result| {
+                    seen.push((index, result));
+                    ControlFlow::Continue(())
+                },
             );
             let expected: Vec<(usize, u64)> = items.iter().map(|&n| (n as usize, n * 10)).collect();
             assert_eq!(seen, expected, "jobs {jobs}");
@@ -106,8 +108,29 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_micros(300));
                 in_flight.fetch_sub(1, Ordering::SeqCst);
             },
-            |_, ()| {},
+            |_, ()| ControlFlow::Continue(()),
         );
         assert!(most.load(Ordering::SeqCst) <= 6);
+    }
+
+    #[test]
+    fn a_break_stops_the_batch() {
+        let items: Vec<u32> = (0..1000).collect();
+        let started = AtomicUsize::new(0);
+        let mut delivered = 0;
+        run_ordered(
+            &items,
+            2,
+            4,
+            |_| {
+                started.fetch_add(1, Ordering::SeqCst);
+            },
+            |index, ()| {
+                delivered += 1;
+                if index == 10 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            },
+        );
+        assert_eq!(delivered, 11);
+        assert!(started.load(Ordering::SeqCst) <= 11 + 4);
     }
 }

@@ -43,6 +43,7 @@ mod normalize;
 pub mod pipeline;
 pub mod text;
 pub mod timestamp;
+pub mod upload;
 
 pub use arch::{Arch, CodeType};
 pub use error::{Location, ParseError, Warning};

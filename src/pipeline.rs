@@ -222,7 +222,7 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<FileBytes, ReadFailure>
 
 /// A file that is not a report: skipped when met in a directory, a failure
 /// when named explicitly; any other read error is a failure.
-fn refused(path: &Path, error: ParseError, origin: Origin) -> Outcome {
+pub fn refused(path: &Path, error: ParseError, origin: Origin) -> Outcome {
     if origin == Origin::Walked
         && let ParseError::NotAReport { reason } = &error
     {

@@ -10,6 +10,7 @@ mod format;
 mod ids;
 pub mod json;
 pub mod logs;
+pub mod validate;
 
 pub use convert::{ConvertError, ConvertOptions, Converted, convert, stale_warning};
 pub use ids::{NAMESPACE, attachment_id, error_id, uuid_v5};

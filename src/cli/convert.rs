@@ -2,16 +2,16 @@
 //! parallel, in input order.
 
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crashport::appcenter::json;
 use crashport::appcenter::logs::Log;
-use crashport::appcenter::{ConvertOptions, stale_warning};
+use crashport::appcenter::stale_warning;
 use crashport::batch::run_ordered;
 use crashport::inputs::{InputFile, for_each_file};
-use crashport::limits::Limits;
-use crashport::pipeline::{Failure, Options, Outcome, convert_file};
+use crashport::pipeline::{Failure, Outcome, convert_file};
 use time::OffsetDateTime;
 
 use super::ConvertArgs;
@@ -36,25 +36,14 @@ struct Rendered {
 }
 
 pub fn run(args: &ConvertArgs) -> ExitCode {
-    let options = Options {
-        limits: Limits { max_file_size: args.max_file_size, ..Limits::default() },
-        convert: ConvertOptions {
-            locale: args.locale.clone(),
-            user_id: args.user_id.clone(),
-            app_version: args.app_version.clone(),
-            app_build: args.app_build.clone(),
-            sdk_name: args.sdk_name.clone(),
-            attachment: !args.no_attachment,
-            all_binaries: args.all_binaries,
-        },
-    };
+    let options = args.conversion.options();
     let mode = match (&args.out_dir, args.ndjson) {
         (Some(_), _) => Mode::Directory { pretty: args.pretty },
         (None, true) => Mode::Lines,
         (None, false) => Mode::Document { pretty: args.pretty },
     };
-    let jobs = super::jobs(args.jobs);
-    let mut reporter = Reporter::new(super::verbosity(args.quiet, args.verbose), jobs);
+    let jobs = args.batch.jobs();
+    let mut reporter = Reporter::new(args.batch.verbosity(), jobs);
     let mut files = Vec::new();
     for_each_file(&args.paths, |file| files.push(file), |problem| reporter.walk_problem(&problem));
     reporter.start(files.len(), "converting");
@@ -76,11 +65,13 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
                 reporter.warning(&format!("{}: {warning}", c.path.display()));
             }
             reporter.outcome(&rendered.outcome);
+            reporter.tick();
             if write_error.is_none()
                 && let Err(e) = document.write(&mut stdout, &rendered.bytes)
             {
                 write_error = Some(e);
             }
+            ControlFlow::Continue(())
         },
     );
     let finished = document.finish(&mut stdout).and_then(|()| stdout.flush());
@@ -90,7 +81,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    reporter.finish(args.summary_json.as_deref(), "converted")
+    reporter.finish(args.batch.summary_json.as_deref(), "converted")
 }
 
 /// Serializes a conversion's logs for the output mode (or writes its file),

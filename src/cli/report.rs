@@ -37,6 +37,9 @@ pub struct Summary {
     pub files: usize,
     /// Files converted.
     pub converted: usize,
+    /// Reports acknowledged by the ingestion service (`upload`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<usize>,
     /// Files skipped, by kind (`not_a_report`, `jetsam` ...).
     pub skipped: BTreeMap<&'static str, usize>,
     /// Files that failed, with the reason.
@@ -121,12 +124,69 @@ impl Reporter {
             }
             Outcome::Failed(f) => self.failure(f.path(), f.to_string(), f.reason()),
         }
-        self.tick();
     }
 
     fn failure(&mut self, path: &Path, message: String, reason: String) {
         self.line(format!("{BAD}error{BAD:#}: {message}"));
         self.summary.failed.push(FailedFile { path: path.to_path_buf(), reason });
+    }
+
+    /// A file whose batches went to the uploader (counted as seen).
+    pub fn count_file(&mut self) {
+        self.summary.files += 1;
+    }
+
+    /// An upload acknowledged by the service.
+    pub fn sent(&mut self, path: &Path, error_id: &str, attempts: u32) {
+        *self.summary.sent.get_or_insert(0) += 1;
+        if self.verbosity == Verbosity::Verbose {
+            let retries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+            self.line(format!("{GOOD}sent{GOOD:#}: {} (error id {error_id}){retries}", path.display()));
+        }
+    }
+
+    /// A report the journal says an earlier run sent.
+    pub fn already_sent(&mut self, path: &Path) {
+        *self.summary.skipped.entry("already_sent").or_default() += 1;
+        if self.verbosity >= Verbosity::Normal {
+            self.line(format!(
+                "{NOTE}notice{NOTE:#}: {}: skipped: already sent (see the journal; --force sends it again)",
+                path.display()
+            ));
+        }
+    }
+
+    /// A report that could not be sent.
+    pub fn upload_failed(&mut self, path: &Path, reason: &str) {
+        self.failure(path, format!("{}: {reason}", path.display()), reason.to_string());
+    }
+
+    /// A passing failure that is being retried.
+    pub fn retrying(&mut self, path: &Path, message: &str) {
+        if self.verbosity >= Verbosity::Normal {
+            self.line(format!("{NOTE}retry{NOTE:#}: {}: {message}", path.display()));
+        }
+    }
+
+    /// A problem that ends the run.
+    pub fn fatal(&mut self, message: &str) {
+        self.line(format!("{BAD}error{BAD:#}: {message}"));
+        self.summary.failed.push(FailedFile { path: PathBuf::new(), reason: message.to_string() });
+    }
+
+    /// Shows a message in the progress bar (the time left, say).
+    pub fn message(&mut self, message: String) {
+        self.bar.set_message(message);
+    }
+
+    /// Prints to stdout without tearing the progress bar.
+    pub fn stdout(&mut self, text: &str) {
+        self.bar.suspend(|| {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        });
     }
 
     pub fn warning(&mut self, message: &str) {
@@ -142,7 +202,7 @@ impl Reporter {
     }
 
     /// Advances the bar, showing it once the run has lasted a moment.
-    fn tick(&mut self) {
+    pub fn tick(&mut self) {
         self.bar.inc(1);
         if self.bar_wanted && self.bar.is_hidden() && self.started.elapsed() > BAR_AFTER {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -157,9 +217,10 @@ impl Reporter {
         let s = &self.summary;
         if self.verbosity >= Verbosity::Normal {
             let skipped: usize = s.skipped.values().sum();
+            let done = if verb == "sent" { s.sent.unwrap_or(0) } else { s.converted };
             let mut line = format!(
-                "crashport: {} file(s) in {:.2} s with {} job(s): {} {verb}, {skipped} skipped",
-                s.files, s.seconds, s.jobs, s.converted
+                "crashport: {} file(s) in {:.2} s with {} job(s): {done} {verb}, {skipped} skipped",
+                s.files, s.seconds, s.jobs
             );
             if skipped > 0 {
                 let kinds: Vec<String> = s.skipped.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
@@ -171,7 +232,11 @@ impl Reporter {
             }
             let _ = writeln!(self.stderr, "{line}");
             for failed in &s.failed {
-                let _ = writeln!(self.stderr, "  failed: {} ({})", failed.path.display(), failed.reason);
+                if failed.path.as_os_str().is_empty() {
+                    let _ = writeln!(self.stderr, "  stopped: {}", failed.reason);
+                } else {
+                    let _ = writeln!(self.stderr, "  failed: {} ({})", failed.path.display(), failed.reason);
+                }
             }
         }
         if let Some(path) = summary_json {
