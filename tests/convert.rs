@@ -167,3 +167,17 @@ fn fixture_pairs_convert_to_one_apple_error() {
     }
     assert_eq!(ips, text);
 }
+
+#[test]
+fn converted_logs_pass_the_upload_validation() {
+    // The checks `upload` applies to ready-made log files accept every
+    // log crashport itself writes.
+    for path in common::files_below(&common::fixtures_dir()) {
+        if let Outcome::Converted(c) = convert(&path) {
+            let container = LogContainer { logs: c.logs };
+            if let Err(problems) = crashport::appcenter::validate::validate(&container) {
+                panic!("{}: {problems:?}", path.display());
+            }
+        }
+    }
+}
