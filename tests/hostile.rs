@@ -42,6 +42,25 @@ fn a_one_gib_file_is_refused_from_its_size_without_reading_it() {
     assert!(took < Duration::from_secs(5), "took {took:?}");
 }
 
+/// With the size cap lifted, the same file reaches the line limit: the
+/// message names the line, and the run still ends quickly. (Its resident
+/// set includes the mapped file's pages, which are page cache, not heap,
+/// so it is not measured here.)
+#[test]
+fn a_one_gib_line_under_a_lifted_size_cap_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.crash");
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(b"Incident Identifier: 3F1C5E1A-7D64-4E43-9A84-1F0E5C7B2A90\nProcess: Huge [1]\nPath: ").unwrap();
+    file.write_all(&vec![b'A'; 8192]).unwrap();
+    file.set_len(1 << 30).unwrap();
+    drop(file);
+    let (code, stderr, took) = run(&["convert", "--max-file-size", "2GiB", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("huge.crash:3: the line's length is 1073741748, over the limit of 1048576"), "{stderr}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
 #[test]
 fn a_60_mib_line_is_refused_with_its_line_number() {
     let dir = tempfile::tempdir().unwrap();
