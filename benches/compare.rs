@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use apple_crash_report_parser::AppleCrashReport;
+use crashport::appcenter::ConvertOptions;
 use crashport::pipeline::{Options, Origin, Outcome, convert_bytes};
 use crashport::{Input, Parsed};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -101,6 +102,20 @@ fn benches(c: &mut Criterion) {
             for report in &corpus.text {
                 let Outcome::Converted(c) = convert_bytes(Path::new("r.crash"), report, Origin::Explicit, &options)
                 else {
+                    panic!("converts")
+                };
+                black_box(crashport::appcenter::json::container_json(&c.logs, false).unwrap());
+            }
+        })
+    });
+    // The same without the attachment (the original report, base64): the
+    // output then holds what the other crate's does, the report's content.
+    let bare =
+        Options { convert: ConvertOptions { attachment: false, ..ConvertOptions::default() }, ..Options::default() };
+    group.bench_function("crashport_without_attachment", |b| {
+        b.iter(|| {
+            for report in &corpus.text {
+                let Outcome::Converted(c) = convert_bytes(Path::new("r.crash"), report, Origin::Explicit, &bare) else {
                     panic!("converts")
                 };
                 black_box(crashport::appcenter::json::container_json(&c.logs, false).unwrap());

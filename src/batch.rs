@@ -12,22 +12,26 @@ use std::sync::mpsc;
 /// Runs `work` on every item with `jobs` threads and calls `deliver` with
 /// each result, in the order of `items`.
 ///
-/// At most `window` items are being worked on or waiting for delivery at
-/// once. `deliver` runs on the calling thread; when it breaks, no further
-/// work starts and no further result is delivered.
-pub fn run_ordered<T, R, W, D>(items: &[T], jobs: usize, window: usize, work: W, mut deliver: D)
+/// Items are drawn from the iterator only as work starts, so a lazy
+/// iterator (a directory walk) is never held whole. At most `window` items
+/// are being worked on or waiting for delivery at once. `deliver` runs on
+/// the calling thread; when it breaks, no further work starts and no
+/// further result is delivered.
+pub fn run_ordered<I, R, W, D>(items: I, jobs: usize, window: usize, work: W, mut deliver: D)
 where
-    T: Sync,
+    I: IntoIterator,
+    I::Item: Send,
     R: Send,
-    W: Fn(&T) -> R + Sync,
+    W: Fn(I::Item) -> R + Sync,
     D: FnMut(usize, R) -> ControlFlow<()>,
 {
     let jobs = jobs.max(1);
     let window = window.max(jobs);
+    let mut items = items.into_iter().enumerate();
     let pool = if jobs == 1 { None } else { rayon::ThreadPoolBuilder::new().num_threads(jobs).build().ok() };
     let Some(pool) = pool else {
         // One thread (or threads could not be started): no pool, no channel.
-        for (index, item) in items.iter().enumerate() {
+        for (index, item) in items {
             if deliver(index, work(item)).is_break() {
                 return;
             }
@@ -36,28 +40,32 @@ where
     };
     pool.in_place_scope(|scope| {
         let (sender, receiver) = mpsc::channel::<(usize, R)>();
-        let mut next_start = 0;
+        let mut started = 0;
         let mut next_deliver = 0;
+        let mut exhausted = false;
         let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
         let work = &work;
-        let mut stopped = false;
-        while next_deliver < items.len() && !stopped {
-            while next_start < items.len() && next_start < next_deliver + window {
+        loop {
+            while !exhausted && started < next_deliver + window {
+                let Some((index, item)) = items.next() else {
+                    exhausted = true;
+                    break;
+                };
                 let sender = sender.clone();
-                let index = next_start;
-                let item = &items[index];
                 scope.spawn(move |_| {
                     let _ = sender.send((index, work(item)));
                 });
-                next_start += 1;
+                started += 1;
+            }
+            if next_deliver == started {
+                break;
             }
             let Ok((index, result)) = receiver.recv() else { break };
             waiting.insert(index, result);
             while let Some(result) = waiting.remove(&next_deliver) {
                 next_deliver += 1;
                 if deliver(next_deliver - 1, result).is_break() {
-                    stopped = true;
-                    break;
+                    return;
                 }
             }
         }
@@ -75,7 +83,7 @@ mod tests {
         for jobs in [1, 2, 4, 8] {
             let mut seen = Vec::new();
             run_ordered(
-                &items,
+                items.iter().copied(),
                 jobs,
                 jobs * 2,
                 |n| {
@@ -99,7 +107,7 @@ mod tests {
         let in_flight = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
         run_ordered(
-            &items,
+            items.iter().copied(),
             4,
             6,
             |_| {
@@ -119,7 +127,7 @@ mod tests {
         let started = AtomicUsize::new(0);
         let mut delivered = 0;
         run_ordered(
-            &items,
+            items.iter().copied(),
             2,
             4,
             |_| {
@@ -132,5 +140,29 @@ mod tests {
         );
         assert_eq!(delivered, 11);
         assert!(started.load(Ordering::SeqCst) <= 11 + 4);
+    }
+
+    #[test]
+    fn items_are_drawn_only_as_work_starts() {
+        // A directory walk is an iterator: it must not be drained up front.
+        for jobs in [1, 3] {
+            let drawn = AtomicUsize::new(0);
+            let items = (0..10_000u32).inspect(|_| {
+                drawn.fetch_add(1, Ordering::SeqCst);
+            });
+            let mut most_ahead = 0;
+            run_ordered(
+                items,
+                jobs,
+                8,
+                |n| n,
+                |index, _| {
+                    most_ahead = most_ahead.max(drawn.load(Ordering::SeqCst) - index);
+                    ControlFlow::Continue(())
+                },
+            );
+            assert_eq!(drawn.load(Ordering::SeqCst), 10_000);
+            assert!(most_ahead <= 8, "jobs {jobs}: {most_ahead} items drawn ahead of delivery");
+        }
     }
 }

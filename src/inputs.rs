@@ -31,48 +31,52 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// Calls `each` for every file under `paths`, in order; problems (a missing
-/// path, an unreadable directory, a symlink loop) go to `problem` and the
-/// walk goes on.
-pub fn for_each_file(paths: &[PathBuf], mut each: impl FnMut(InputFile), mut problem: impl FnMut(WalkError)) {
-    for root in paths {
-        let metadata = match std::fs::metadata(root) {
-            Ok(m) => m,
-            Err(e) => {
-                problem(WalkError { path: root.clone(), message: e.to_string() });
-                continue;
-            }
-        };
-        if !metadata.is_dir() {
-            let relative = root.file_name().map(PathBuf::from).unwrap_or_else(|| root.clone());
-            each(InputFile { path: root.clone(), relative, origin: Origin::Explicit });
-            continue;
-        }
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e.file_name())));
-        for entry in walker {
-            match entry {
-                Ok(entry) if entry.file_type().is_file() => {
-                    let path = entry.into_path();
-                    let relative = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.clone());
-                    each(InputFile { path, relative, origin: Origin::Walked });
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
-                    let message = if e.loop_ancestor().is_some() {
-                        "symbolic link loop; not followed".to_string()
-                    } else {
-                        e.io_error().map_or_else(|| e.to_string(), |io| io.to_string())
-                    };
-                    problem(WalkError { path, message });
-                }
-            }
-        }
+/// Every file under `paths`, in order, found lazily: a directory of a
+/// million files is never listed whole. A problem (a missing path, an
+/// unreadable directory, a symlink loop) comes as an `Err` in its place and
+/// the walk goes on.
+pub fn walk(paths: &[PathBuf]) -> impl Iterator<Item = Result<InputFile, WalkError>> + '_ {
+    paths.iter().flat_map(|root| walk_root(root))
+}
+
+/// How many items [`walk`] yields (files and problems), for a progress bar.
+/// It walks the directories once more; the operating system has their
+/// entries cached by then, and nothing is kept.
+pub fn count(paths: &[PathBuf]) -> usize {
+    walk(paths).count()
+}
+
+fn walk_root(root: &PathBuf) -> Box<dyn Iterator<Item = Result<InputFile, WalkError>> + '_> {
+    let metadata = match std::fs::metadata(root) {
+        Ok(m) => m,
+        Err(e) => return Box::new(std::iter::once(Err(WalkError { path: root.clone(), message: e.to_string() }))),
+    };
+    if !metadata.is_dir() {
+        let relative = root.file_name().map(PathBuf::from).unwrap_or_else(|| root.clone());
+        return Box::new(std::iter::once(Ok(InputFile { path: root.clone(), relative, origin: Origin::Explicit })));
     }
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && is_hidden(e.file_name())));
+    Box::new(walker.filter_map(move |entry| match entry {
+        Ok(entry) if entry.file_type().is_file() => {
+            let path = entry.into_path();
+            let relative = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.clone());
+            Some(Ok(InputFile { path, relative, origin: Origin::Walked }))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+            let message = if e.loop_ancestor().is_some() {
+                "symbolic link loop; not followed".to_string()
+            } else {
+                e.io_error().map_or_else(|| e.to_string(), |io| io.to_string())
+            };
+            Some(Err(WalkError { path, message }))
+        }
+    }))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

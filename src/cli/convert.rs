@@ -10,7 +10,7 @@ use crashport::appcenter::json;
 use crashport::appcenter::logs::Log;
 use crashport::appcenter::stale_warning;
 use crashport::batch::run_ordered;
-use crashport::inputs::{InputFile, for_each_file};
+use crashport::inputs::{self, InputFile};
 use crashport::pipeline::{Failure, Outcome, convert_file};
 use time::OffsetDateTime;
 
@@ -44,9 +44,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     };
     let jobs = args.batch.jobs();
     let mut reporter = Reporter::new(args.batch.verbosity(), jobs);
-    let mut files = Vec::new();
-    for_each_file(&args.paths, |file| files.push(file), |problem| reporter.walk_problem(&problem));
-    reporter.start(files.len(), "converting");
+    reporter.start(reporter.shows_progress().then(|| inputs::count(&args.paths)), "converting");
 
     let now = OffsetDateTime::now_utc();
     let out_dir = args.out_dir.as_deref();
@@ -54,11 +52,19 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     let mut document = DocumentWriter::new(mode);
     let mut write_error = None;
     run_ordered(
-        &files,
+        inputs::walk(&args.paths),
         jobs,
         jobs * 4,
-        |file| render(file, convert_file(&file.path, file.origin, &options), mode, out_dir),
+        |item| item.map(|file| render(&file, convert_file(&file.path, file.origin, &options), mode, out_dir)),
         |_, rendered| {
+            let rendered = match rendered {
+                Ok(rendered) => rendered,
+                Err(problem) => {
+                    reporter.walk_problem(&problem);
+                    reporter.tick();
+                    return ControlFlow::Continue(());
+                }
+            };
             if let Outcome::Converted(c) = &rendered.outcome
                 && let Some(warning) = stale_warning(c.timestamp, now)
             {

@@ -85,9 +85,15 @@ impl Reporter {
         }
     }
 
-    /// Announces how many files the batch holds.
-    pub fn start(&mut self, files: usize, what: &str) {
-        self.bar.set_length(files as u64);
+    /// True when a progress bar may be shown (stderr is a terminal and
+    /// the run is not quiet), so that counting the files is worth it.
+    pub fn shows_progress(&self) -> bool {
+        self.bar_wanted
+    }
+
+    /// Announces the batch and, when known, how many files it holds.
+    pub fn start(&mut self, files: Option<usize>, what: &str) {
+        self.bar.set_length(files.unwrap_or(0) as u64);
         let style = ProgressStyle::with_template(&format!(
             "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} files, {{per_sec}}, ETA {{eta}} {{msg}}"
         ))

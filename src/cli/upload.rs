@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crashport::appcenter::stale_warning;
 use crashport::batch::run_ordered;
-use crashport::inputs::for_each_file;
+use crashport::inputs;
 use crashport::upload::client::RetryPolicy;
 use crashport::upload::endpoint::parse_endpoint;
 use crashport::upload::journal::Journal;
@@ -69,18 +69,26 @@ pub fn run(args: &UploadArgs) -> ExitCode {
         }
     };
 
-    let mut files = Vec::new();
-    for_each_file(&args.paths, |file| files.push(file), |problem| reporter.walk_problem(&problem));
-    reporter.start(files.len(), "uploading");
+    // Counted first: the pacing estimate needs to know what is left.
+    let total = inputs::count(&args.paths);
+    reporter.start(Some(total), "uploading");
     let now = OffsetDateTime::now_utc();
-    let mut remaining = files.len() as u32;
+    let mut remaining = u32::try_from(total).unwrap_or(u32::MAX);
     run_ordered(
-        &files,
+        inputs::walk(&args.paths),
         jobs,
         jobs * 4,
-        |file| prepare_file(&file.path, file.origin, &options),
+        |item| item.map(|file| prepare_file(&file.path, file.origin, &options)),
         |_, prepared| {
             remaining = remaining.saturating_sub(1);
+            let prepared = match prepared {
+                Ok(prepared) => prepared,
+                Err(problem) => {
+                    reporter.walk_problem(&problem);
+                    reporter.tick();
+                    return ControlFlow::Continue(());
+                }
+            };
             let flow = match prepared {
                 Prepared::Done(outcome) => {
                     reporter.outcome(&outcome);
