@@ -1,6 +1,6 @@
 //! From the crash model to an `appleError` and its `errorAttachment`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use compact_str::CompactString;
 use time::OffsetDateTime;
@@ -357,7 +357,13 @@ fn binaries(
     width: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Binary> {
-    let mut keep: BTreeSet<usize> = BTreeSet::new();
+    // Which images to keep, by index (all of them with `all`).
+    let mut keep = vec![all; report.images.len()];
+    let mut mark = |index: usize| {
+        if let Some(slot) = keep.get_mut(index) {
+            *slot = true;
+        }
+    };
     if !all {
         let frames = report
             .threads
@@ -365,17 +371,17 @@ fn binaries(
             .flat_map(|t| t.frames.iter())
             .chain(report.last_exception_backtrace.iter().flatten())
             .chain(report.application_specific_backtraces.iter().flatten());
-        keep.extend(frames.filter_map(|f| f.image_index));
+        frames.filter_map(|f| f.image_index).for_each(&mut mark);
         if let Some(state) = report.crashed_thread().and_then(|t| t.registers.as_ref()) {
             let index = model::ImageIndex::new(&report.images);
-            keep.extend(state.registers.iter().filter_map(|r| index.find(r.value)));
+            state.registers.iter().filter_map(|r| index.find(r.value)).for_each(&mut mark);
         }
-        keep.extend(app_images.iter().enumerate().filter(|(_, app)| **app).map(|(n, _)| n));
+        app_images.iter().enumerate().filter(|(_, app)| **app).for_each(|(n, _)| mark(n));
     }
     let mut out = Vec::new();
     let mut without_uuid = Vec::new();
     for (index, image) in report.images.iter().enumerate() {
-        if !all && !keep.contains(&index) {
+        if !keep[index] {
             continue;
         }
         let Some(uuid) = image.uuid else {

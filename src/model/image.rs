@@ -135,12 +135,13 @@ impl ImageUuid {
     /// 32 lower-case hex digits without dashes, as App Center wants.
     pub fn simple(&self) -> String {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut out = String::with_capacity(32);
-        for b in self.0 {
-            out.push(DIGITS[usize::from(b >> 4)] as char);
-            out.push(DIGITS[usize::from(b & 0xf)] as char);
+        let mut out = [0u8; 32];
+        for (pair, b) in out.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0xf)];
         }
-        out
+        // Only ASCII hex digits were written, so this never falls back.
+        std::str::from_utf8(&out).unwrap_or_default().to_string()
     }
 }
 
