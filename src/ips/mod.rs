@@ -550,7 +550,7 @@ fn to_register_state(state: schema::ThreadState<'_>) -> RegisterState<'_> {
     let order = flavor.canonical_order();
     let mut named = state.named;
     // `.ips` lists registers in no fixed order; print them as Apple's text does.
-    named.sort_by_key(|(name, _)| order.iter().position(|o| *o == name).unwrap_or(usize::MAX));
+    named.sort_by_cached_key(|(name, _)| order.iter().position(|o| *o == name).unwrap_or(usize::MAX));
     let mut extra = Vec::new();
     for (name, value) in named {
         let Some(v) = value.value else { continue };
