@@ -5,7 +5,7 @@
 //! Inputs: the project's fixtures and, when present, ../shared/corpus.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use apple_crash_report_parser::AppleCrashReport;
@@ -13,18 +13,6 @@ use crashport::appcenter::ConvertOptions;
 use crashport::pipeline::{Options, Origin, Outcome, convert_bytes};
 use crashport::{Input, Parsed};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-
-fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files_below(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
 
 struct Corpus {
     /// Text reports that both readers read.
@@ -35,12 +23,10 @@ struct Corpus {
 
 fn corpus() -> Corpus {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    files_below(&root.join("fixtures/reports"), &mut paths);
-    files_below(&root.join("../shared/corpus"), &mut paths);
-    paths.sort();
+    let roots = [root.join("fixtures/reports"), root.join("../shared/corpus")];
     let mut corpus = Corpus { text: Vec::new(), ips: Vec::new() };
-    for path in paths {
+    // A missing ../shared/corpus is a walk error: skipped.
+    for path in crashport::inputs::walk(&roots).filter_map(Result::ok).map(|file| file.path) {
         let bytes = std::fs::read(&path).unwrap();
         let Ok(input) = Input::from_bytes(&bytes) else { continue };
         let Ok(Parsed::Crash(report)) = input.parse() else { continue };

@@ -12,23 +12,11 @@
 //! ```
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crashport::appcenter::{self, ConvertOptions, json};
 use crashport::{Input, Parsed};
-
-fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files_below(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
 
 /// Each phase's total time over every pass.
 #[derive(Default)]
@@ -50,11 +38,8 @@ fn main() {
         only = Some(args.remove(at + 1));
         args.remove(at);
     }
-    let mut paths = Vec::new();
-    for dir in &args {
-        files_below(Path::new(dir), &mut paths);
-    }
-    paths.sort();
+    let roots: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
+    let paths: Vec<PathBuf> = crashport::inputs::walk(&roots).filter_map(Result::ok).map(|file| file.path).collect();
     let options = ConvertOptions::default();
     let without_attachment = ConvertOptions { attachment: false, ..ConvertOptions::default() };
     // Only reports that convert: the phases are those of a conversion.
