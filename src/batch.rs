@@ -17,6 +17,11 @@ use std::sync::mpsc;
 /// are being worked on or waiting for delivery at once. `deliver` runs on
 /// the calling thread; when it breaks, no further work starts and no
 /// further result is delivered.
+///
+/// The calling thread is one of the `jobs`: it works on items itself
+/// between deliveries, beside `jobs - 1` pool threads. A caller that only
+/// waited for results would be a third thread competing for two cores,
+/// woken once per file.
 pub fn run_ordered<I, R, W, D>(items: I, jobs: usize, window: usize, work: W, mut deliver: D)
 where
     I: IntoIterator,
@@ -28,7 +33,8 @@ where
     let jobs = jobs.max(1);
     let window = window.max(jobs);
     let mut items = items.into_iter().enumerate();
-    let pool = if jobs == 1 { None } else { rayon::ThreadPoolBuilder::new().num_threads(jobs).build().ok() };
+    let helpers = jobs - 1;
+    let pool = if helpers == 0 { None } else { rayon::ThreadPoolBuilder::new().num_threads(helpers).build().ok() };
     let Some(pool) = pool else {
         // One thread (or threads could not be started): no pool, no channel.
         for (index, item) in items {
@@ -38,34 +44,51 @@ where
         }
         return;
     };
+    // Enough queued work that a pool thread never waits for the caller,
+    // which may be busy with an item of its own.
+    let pool_queue = helpers * 4;
     pool.in_place_scope(|scope| {
         let (sender, receiver) = mpsc::channel::<(usize, R)>();
         let mut started = 0;
         let mut next_deliver = 0;
+        let mut in_pool = 0;
         let mut exhausted = false;
         let mut waiting: BTreeMap<usize, R> = BTreeMap::new();
         let work = &work;
         loop {
-            while !exhausted && started < next_deliver + window {
-                let Some((index, item)) = items.next() else {
-                    exhausted = true;
-                    break;
-                };
-                let sender = sender.clone();
-                scope.spawn(move |_| {
-                    let _ = sender.send((index, work(item)));
-                });
-                started += 1;
+            for (index, result) in receiver.try_iter() {
+                in_pool -= 1;
+                waiting.insert(index, result);
             }
-            if next_deliver == started {
-                break;
-            }
-            let Ok((index, result)) = receiver.recv() else { break };
-            waiting.insert(index, result);
             while let Some(result) = waiting.remove(&next_deliver) {
                 next_deliver += 1;
                 if deliver(next_deliver - 1, result).is_break() {
                     return;
+                }
+            }
+            let may_start = !exhausted && started < next_deliver + window;
+            let next = if may_start { items.next() } else { None };
+            exhausted |= may_start && next.is_none();
+            match next {
+                Some((index, item)) if in_pool < pool_queue => {
+                    let sender = sender.clone();
+                    scope.spawn(move |_| {
+                        let _ = sender.send((index, work(item)));
+                    });
+                    in_pool += 1;
+                    started += 1;
+                }
+                Some((index, item)) => {
+                    waiting.insert(index, work(item));
+                    started += 1;
+                }
+                None if next_deliver == started => break,
+                None => {
+                    // The window is full, or everything has started: wait
+                    // for the pool.
+                    let Ok((index, result)) = receiver.recv() else { break };
+                    in_pool -= 1;
+                    waiting.insert(index, result);
                 }
             }
         }

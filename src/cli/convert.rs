@@ -54,7 +54,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     run_ordered(
         inputs::walk(&args.paths),
         jobs,
-        jobs * 4,
+        jobs * 16,
         |item| item.map(|file| render(&file, convert_file(&file.path, file.origin, &options), mode, out_dir)),
         |_, rendered| {
             let rendered = match rendered {
