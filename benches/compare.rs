@@ -6,13 +6,13 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use apple_crash_report_parser::AppleCrashReport;
 use crashport::appcenter::ConvertOptions;
 use crashport::pipeline::{Options, Origin, Outcome, convert_bytes};
 use crashport::{Input, Parsed};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 
 struct Corpus {
     /// Text reports that both readers read.
@@ -57,34 +57,24 @@ fn bytes(set: &[Vec<u8>]) -> u64 {
     set.iter().map(|b| b.len() as u64).sum()
 }
 
-fn benches(c: &mut Criterion) {
-    let corpus = corpus();
+/// One pass of a contender over its share of the corpus.
+type Pass<'c> = Box<dyn Fn() + 'c>;
+
+/// A comparison: crashport's pass beside the reference's, on the same bytes.
+struct Comparison<'c> {
+    group: &'static str,
+    bytes: u64,
+    contenders: Vec<(&'static str, Pass<'c>)>,
+}
+
+fn comparisons(corpus: &Corpus) -> Vec<Comparison<'_>> {
     let options = Options::default();
-
-    let mut group = c.benchmark_group("parse_text");
-    group.throughput(Throughput::Bytes(bytes(&corpus.text)));
-    group.bench_function("crashport", |b| {
-        b.iter(|| {
-            for report in &corpus.text {
-                let input = Input::from_bytes(report).unwrap();
-                black_box(input.parse().unwrap());
-            }
-        })
-    });
-    group.bench_function("apple-crash-report-parser", |b| {
-        b.iter(|| {
-            for report in &corpus.text {
-                let text = std::str::from_utf8(report).unwrap();
-                black_box(text.parse::<AppleCrashReport>().unwrap());
-            }
-        })
-    });
-    group.finish();
-
-    let mut group = c.benchmark_group("text_to_json");
-    group.throughput(Throughput::Bytes(bytes(&corpus.text)));
-    group.bench_function("crashport", |b| {
-        b.iter(|| {
+    // Without the attachment (the original report, base64) the output holds
+    // what the other crate's does: the report's content.
+    let bare =
+        Options { convert: ConvertOptions { attachment: false, ..ConvertOptions::default() }, ..Options::default() };
+    let to_json = move |options: Options| -> Pass<'_> {
+        Box::new(move || {
             for report in &corpus.text {
                 let Outcome::Converted(c) = convert_bytes(Path::new("r.crash"), report, Origin::Explicit, &options)
                 else {
@@ -93,54 +83,124 @@ fn benches(c: &mut Criterion) {
                 black_box(crashport::appcenter::json::container_json(&c.logs, false).unwrap());
             }
         })
-    });
-    // The same without the attachment (the original report, base64): the
-    // output then holds what the other crate's does, the report's content.
-    let bare =
-        Options { convert: ConvertOptions { attachment: false, ..ConvertOptions::default() }, ..Options::default() };
-    group.bench_function("crashport_without_attachment", |b| {
-        b.iter(|| {
-            for report in &corpus.text {
-                let Outcome::Converted(c) = convert_bytes(Path::new("r.crash"), report, Origin::Explicit, &bare) else {
-                    panic!("converts")
-                };
-                black_box(crashport::appcenter::json::container_json(&c.logs, false).unwrap());
-            }
-        })
-    });
-    group.bench_function("apple-crash-report-parser", |b| {
-        b.iter(|| {
-            for report in &corpus.text {
-                let text = std::str::from_utf8(report).unwrap();
-                let parsed = text.parse::<AppleCrashReport>().unwrap();
-                black_box(serde_json::to_vec(&parsed).unwrap());
-            }
-        })
-    });
-    group.finish();
-
-    let mut group = c.benchmark_group("parse_ips");
-    group.throughput(Throughput::Bytes(bytes(&corpus.ips)));
-    group.bench_function("crashport", |b| {
-        b.iter(|| {
-            for report in &corpus.ips {
+    };
+    let parse = |set: &'static str| -> Pass<'_> {
+        let reports = if set == "text" { &corpus.text } else { &corpus.ips };
+        Box::new(move || {
+            for report in reports {
                 let input = Input::from_bytes(report).unwrap();
                 black_box(input.parse().unwrap());
             }
         })
-    });
-    group.bench_function("serde_json_ignored_any", |b| {
-        b.iter(|| {
-            for report in &corpus.ips {
-                // The same work of reading the JSON, keeping nothing: every
-                // value of the header line and the body is skipped.
-                let mut stream = serde_json::Deserializer::from_slice(report).into_iter::<serde::de::IgnoredAny>();
-                black_box(stream.next());
-                black_box(stream.next());
+    };
+    vec![
+        Comparison {
+            group: "parse_text",
+            bytes: bytes(&corpus.text),
+            contenders: vec![
+                ("crashport", parse("text")),
+                (
+                    "apple-crash-report-parser",
+                    Box::new(|| {
+                        for report in &corpus.text {
+                            let text = std::str::from_utf8(report).unwrap();
+                            black_box(text.parse::<AppleCrashReport>().unwrap());
+                        }
+                    }),
+                ),
+            ],
+        },
+        Comparison {
+            group: "text_to_json",
+            bytes: bytes(&corpus.text),
+            contenders: vec![
+                ("crashport", to_json(options)),
+                ("crashport_without_attachment", to_json(bare)),
+                (
+                    "apple-crash-report-parser",
+                    Box::new(|| {
+                        for report in &corpus.text {
+                            let text = std::str::from_utf8(report).unwrap();
+                            let parsed = text.parse::<AppleCrashReport>().unwrap();
+                            black_box(serde_json::to_vec(&parsed).unwrap());
+                        }
+                    }),
+                ),
+            ],
+        },
+        Comparison {
+            group: "parse_ips",
+            bytes: bytes(&corpus.ips),
+            contenders: vec![
+                ("crashport", parse("ips")),
+                (
+                    "serde_json_ignored_any",
+                    Box::new(|| {
+                        for report in &corpus.ips {
+                            // The same work of reading the JSON, keeping
+                            // nothing: every value of the header line and
+                            // the body is skipped.
+                            let mut stream =
+                                serde_json::Deserializer::from_slice(report).into_iter::<serde::de::IgnoredAny>();
+                            black_box(stream.next());
+                            black_box(stream.next());
+                        }
+                    }),
+                ),
+            ],
+        },
+    ]
+}
+
+fn benches(c: &mut Criterion) {
+    let corpus = corpus();
+    for comparison in comparisons(&corpus) {
+        let mut group = c.benchmark_group(comparison.group);
+        group.throughput(Throughput::Bytes(comparison.bytes));
+        for (name, pass) in &comparison.contenders {
+            group.bench_function(*name, |b| b.iter(pass));
+        }
+        group.finish();
+    }
+}
+
+/// Ratios measured pass against pass, alternating the contenders: on a
+/// shared machine a burst of load then slows both sides of a pair alike,
+/// where criterion's separate runs can catch it on one side only. Prints
+/// the median and the quartiles of (reference time / contender time) per
+/// pair of passes: above 1, the contender is faster.
+fn interleaved_ratios() {
+    let corpus = corpus();
+    let rounds = std::env::var("CRASHPORT_RATIO_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(300);
+    println!("\ninterleaved ratios over {rounds} rounds (reference time / contender time; median [quartiles]):");
+    for comparison in comparisons(&corpus) {
+        let (reference_name, reference) = comparison.contenders.last().expect("a reference");
+        for (name, pass) in &comparison.contenders[..comparison.contenders.len() - 1] {
+            for _ in 0..5 {
+                pass();
+                reference();
             }
-        })
-    });
-    group.finish();
+            let mut ratios: Vec<f64> = (0..rounds)
+                .map(|_| {
+                    let started = Instant::now();
+                    pass();
+                    let ours = started.elapsed();
+                    let started = Instant::now();
+                    reference();
+                    started.elapsed().as_secs_f64() / ours.as_secs_f64()
+                })
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+            println!(
+                "  {:<13} {name} vs {reference_name}: {:.2}x [{:.2}x .. {:.2}x]",
+                comparison.group,
+                at(0.5),
+                at(0.25),
+                at(0.75)
+            );
+        }
+    }
 }
 
 criterion_group! {
@@ -148,4 +208,9 @@ criterion_group! {
     config = Criterion::default().measurement_time(Duration::from_secs(4)).warm_up_time(Duration::from_secs(1)).sample_size(40);
     targets = benches
 }
-criterion_main!(compare);
+
+fn main() {
+    compare();
+    Criterion::default().configure_from_args().final_summary();
+    interleaved_ratios();
+}
