@@ -47,30 +47,43 @@ echo "directory: $dir, $files files, $((bytes / 1000000)) MB"
 # Warm the page cache so every contender reads from memory.
 find "$dir" -type f -exec cat {} + > /dev/null
 
-# Median wall time (seconds) and the largest peak RSS (KiB) of $runs runs.
-measure() {
-    local times=() peak=0 out stats
-    stats=$(mktemp)
-    for _ in $(seq "$runs"); do
-        local start=$EPOCHREALTIME
-        /usr/bin/time -o "$stats" -f "%M" "$@" > /dev/null 2>&1
-        times+=("$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')")
-        out="x $(tail -1 "$stats")"
-        if [ "${out#* }" -gt "$peak" ]; then peak=${out#* }; fi
-    done
-    rm -f "$stats"
-    local median
-    median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-    echo "$median $peak"
+# Each round times every contender once, one after the other, so that a
+# change in the machine's load (these machines are shared) falls on all of
+# them alike; the figures are medians over the rounds, and each ratio is the
+# median of the per-round ratios. Peak RSS is the largest seen.
+stats=$(mktemp)
+trap 'rm -f "$stats"' EXIT
+timed() { # prints "seconds peak_kib"
+    local start=$EPOCHREALTIME
+    /usr/bin/time -o "$stats" -f "%M" "$@" > /dev/null 2>&1
+    echo "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$stats")"
 }
+declare -a cat_s one_s two_s one_over_two two_over_cat ceiling
+cat_kib=0 one_kib=0 two_kib=0
+for _ in $(seq "$runs"); do
+    read -r c ck < <(timed bash -c "find '$dir' -type f -exec cat {} + > /dev/null")
+    read -r o ok < <(timed "$bin" convert --quiet --jobs 1 "$dir")
+    read -r t tk < <(timed "$bin" convert --quiet --jobs 2 "$dir")
+    # What the machine allows: two single-threaded runs at once, each on
+    # its own core, do twice the work in this time.
+    start=$EPOCHREALTIME
+    "$bin" convert --quiet --jobs 1 "$dir" > /dev/null &
+    "$bin" convert --quiet --jobs 1 "$dir" > /dev/null
+    wait
+    pair=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
+    ceiling+=("$(awk -v a="$o" -v b="$pair" 'BEGIN { printf "%.3f", 2 * a / b }')")
+    cat_s+=("$c") one_s+=("$o") two_s+=("$t")
+    one_over_two+=("$(awk -v a="$o" -v b="$t" 'BEGIN { printf "%.3f", a / b }')")
+    two_over_cat+=("$(awk -v a="$t" -v b="$c" 'BEGIN { printf "%.3f", a / b }')")
+    ((ck > cat_kib)) && cat_kib=$ck
+    ((ok > one_kib)) && one_kib=$ok
+    ((tk > two_kib)) && two_kib=$tk
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 
-read -r cat_s cat_kib < <(measure bash -c "find '$dir' -type f -exec cat {} + > /dev/null")
-read -r one_s one_kib < <(measure "$bin" convert --quiet --jobs 1 "$dir")
-read -r two_s two_kib < <(measure "$bin" convert --quiet --jobs 2 "$dir")
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "inf" }'; }
 printf '%-22s %8s %12s\n' "run (median of $runs)" "seconds" "peak RSS"
-printf '%-22s %8s %9s MiB\n' "cat" "$cat_s" $((cat_kib / 1024))
-printf '%-22s %8s %9s MiB\n' "crashport --jobs 1" "$one_s" $((one_kib / 1024))
-printf '%-22s %8s %9s MiB\n' "crashport --jobs 2" "$two_s" $((two_kib / 1024))
-echo "jobs 1 / jobs 2: $(ratio "$one_s" "$two_s")x   jobs 2 / cat: $(ratio "$two_s" "$cat_s")x"
+printf '%-22s %8s %9s MiB\n' "cat" "$(median "${cat_s[@]}")" $((cat_kib / 1024))
+printf '%-22s %8s %9s MiB\n' "crashport --jobs 1" "$(median "${one_s[@]}")" $((one_kib / 1024))
+printf '%-22s %8s %9s MiB\n' "crashport --jobs 2" "$(median "${two_s[@]}")" $((two_kib / 1024))
+echo "jobs 1 / jobs 2: $(median "${one_over_two[@]}")x   jobs 2 / cat: $(median "${two_over_cat[@]}")x"
+echo "two single-job runs at once did $(median "${ceiling[@]}")x the work of one in the same time (the machine's ceiling for 2 jobs)"
