@@ -16,6 +16,7 @@ use crate::limits::Limits;
 use crate::model::{Parsed, Platform, Report, Skipped, SourceFormat};
 use crate::normalize;
 use crate::text;
+use crate::text::lines::LineCursor;
 
 const TRANSLATED_MARKER: &str = "Translated Report (Full Report Below)";
 
@@ -228,14 +229,18 @@ fn parse_translated<'a>(text: &'a str, marker: usize, cx: &Context<'a>) -> Resul
 
 /// Offset of the first line at or after `from` whose trimmed text is `wanted`.
 fn find_line(text: &str, from: usize, wanted: &str) -> Option<usize> {
-    let mut offset = from;
-    for line in text[from..].split_inclusive('\n') {
-        if line.trim().trim_matches('`').trim() == wanted {
-            return Some(offset);
-        }
-        offset += line.len();
-    }
-    None
+    lines(&text[from..]).find(|line| line.trim().trim_matches('`').trim() == wanted).map(|line| offset_of(text, line))
+}
+
+/// The lines of `text` without their ends, split with the vectorised
+/// `memchr` (`str::lines` finds each line end a byte at a time).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    LineCursor::new(text, 1).map(|(_, line)| line)
+}
+
+/// Where `part`, a slice of `text`, starts in it.
+fn offset_of(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
 }
 
 /// Lines that begin a legacy text report.
@@ -253,15 +258,7 @@ fn is_report_start(line: &str) -> bool {
 }
 
 fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
-    let mut offset = 0;
-    let mut start = None;
-    for line in text.split_inclusive('\n') {
-        if is_report_start(line.trim_end()) {
-            start = Some(offset);
-            break;
-        }
-        offset += line.len();
-    }
+    let start = lines(text).find(|line| is_report_start(line.trim_end())).map(|line| offset_of(text, line));
     let Some(start) = start else {
         let first = text.trim_start().lines().next().unwrap_or("");
         return Err(ParseError::not_a_report(format!(
@@ -320,7 +317,7 @@ fn header_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
 /// Recognises legacy text diagnostics that are not crashes, from the lines
 /// before the first thread or image list (where their telltale keys stand).
 fn classify_text(body: &str) -> Option<ReportKind> {
-    for line in body.lines().take(200) {
+    for line in lines(body).take(200) {
         if line.starts_with("Thread ") || line.starts_with("Binary Images:") {
             break;
         }

@@ -84,6 +84,11 @@ pub fn too_big(size: u64, limit: u64) -> ParseError {
 }
 
 fn decode_utf8<'a>(bytes: &'a [u8], warnings: &mut Vec<Warning>) -> Cow<'a, str> {
+    // Nearly every report is valid UTF-8: check it with SIMD, and ask the
+    // standard library only for the position of a fault.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Cow::Borrowed(text);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(error) => {
@@ -150,7 +155,7 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<&'static str> {
     }
     let head = &bytes[..bytes.len().min(8192)];
     let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
-    if !utf16 && head.contains(&0) {
+    if !utf16 && memchr::memchr(0, head).is_some() {
         return Some("binary data (it contains NUL bytes)");
     }
     None

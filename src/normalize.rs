@@ -37,7 +37,7 @@ fn resolve_frame_images(report: &mut Report<'_>) {
             frame.image_index = index.find(frame.address).or_else(|| {
                 let name = frame.image_name.as_deref()?;
                 let map = by_name.get_or_insert_with(|| {
-                    let mut map = HashMap::new();
+                    let mut map = HashMap::with_capacity(images.len());
                     for (n, image) in images.iter().enumerate().rev() {
                         if let Some(name) = image.name.as_deref() {
                             map.insert(name, n);

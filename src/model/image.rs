@@ -76,7 +76,10 @@ impl ImageIndex {
             .filter(|(_, i)| !i.is_placeholder() && i.end >= i.start)
             .map(|(n, i)| (i.start, i.end, n))
             .collect();
-        by_start.sort_unstable();
+        // Reports list their images by address; sort only when one does not.
+        if !by_start.is_sorted() {
+            by_start.sort_unstable();
+        }
         let overlapping = by_start.windows(2).any(|w| w[1].0 <= w[0].1);
         ImageIndex { by_start, overlapping }
     }

@@ -32,6 +32,11 @@ impl<'a> LineCursor<'a> {
         self.clone().next()
     }
 
+    /// How many lines are left (one vectorised pass over the rest).
+    pub fn remaining_lines(&self) -> usize {
+        memchr::memchr_iter(b'\n', self.rest.as_bytes()).count() + 1
+    }
+
     /// True once every line has been read.
     pub fn is_done(&self) -> bool {
         self.rest.is_empty()

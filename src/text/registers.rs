@@ -10,16 +10,9 @@
 
 use std::borrow::Cow;
 
-use nom::Parser;
-use nom::bytes::complete::{tag, take_while1};
-use nom::character::complete::{hex_digit1, space0};
-use nom::combinator::recognize;
-
 use super::LineError;
 use super::frames::parse_hex;
 use crate::model::{Register, RegisterFlavor};
-
-type PResult<'a, T> = nom::IResult<&'a str, T>;
 
 /// Which registers a `... Thread State ...:` header announces.
 pub fn flavor_from_header(header: &str) -> RegisterFlavor {
@@ -44,10 +37,29 @@ pub fn flavor_from_registers(registers: &[Register<'_>]) -> RegisterFlavor {
     }
 }
 
-fn register_pair(text: &str) -> PResult<'_, (&str, &str)> {
-    let name = take_while1(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let value = recognize((tag("0x"), hex_digit1));
-    (space0, name, tag(":"), space0, value).map(|(_, name, _, _, value)| (name, value)).parse(text)
+/// `name: 0xVALUE` after optional blanks: `(rest of the text, (name, value))`.
+///
+/// Scanned by hand: register lines are about a tenth of a report's lines,
+/// and each is read twice (once to recognise it, once to take it).
+fn register_pair(text: &str) -> Option<(&str, (&str, &str))> {
+    let bytes = text.as_bytes();
+    let blanks = |from: usize| from + bytes[from..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let name_start = blanks(0);
+    let name_end =
+        name_start + bytes[name_start..].iter().take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit()).count();
+    if name_end == name_start || bytes.get(name_end) != Some(&b':') {
+        return None;
+    }
+    let value_start = blanks(name_end + 1);
+    if !bytes[value_start..].starts_with(b"0x") {
+        return None;
+    }
+    let digits = bytes[value_start + 2..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let value_end = value_start + 2 + digits;
+    Some((&text[value_end..], (&text[name_start..name_end], &text[value_start..value_end])))
 }
 
 /// True when `text` starts (after spaces) with `name:`.
@@ -59,7 +71,7 @@ fn looks_like_register_name(text: &str) -> bool {
 
 /// True when a line starts with `name: 0x...`.
 pub fn is_register_line(line: &str) -> bool {
-    register_pair(line).is_ok()
+    register_pair(line).is_some()
 }
 
 /// Reads all `name: 0xVALUE` pairs of a line into `out`.
@@ -68,7 +80,7 @@ pub fn parse_register_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Re
     let mut count = 0;
     while !rest.trim_ascii().is_empty() {
         match register_pair(rest) {
-            Ok((after, (name, value_text))) => {
+            Some((after, (name, value_text))) => {
                 let column = line.len() - rest.len();
                 let value = parse_hex(value_text)
                     .ok_or_else(|| LineError::new(column, "a register value of at most 16 hex digits"))?;
@@ -76,7 +88,7 @@ pub fn parse_register_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Re
                 count += 1;
                 rest = after;
             }
-            Err(_) if count > 0 => {
+            None if count > 0 => {
                 let column = line.len() - rest.len();
                 if looks_like_register_name(rest) {
                     // `x13: 0x??????` — a register whose value is damaged.
@@ -89,7 +101,7 @@ pub fn parse_register_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Re
                 }
                 break;
             }
-            Err(_) => return Err(LineError::new(line.len() - rest.len(), "a register `name: 0xVALUE`")),
+            None => return Err(LineError::new(line.len() - rest.len(), "a register `name: 0xVALUE`")),
         }
     }
     Ok(())
