@@ -33,12 +33,13 @@ pub fn parse_frame_line(line: &str) -> Result<Frame<'_>, LineError> {
     if digits == 0 || !bytes.get(after_number).copied().is_some_and(scan::is_blank) {
         return Err(LineError::new(start, "a frame number and white space"));
     }
-    let Some((name_end, address_at)) = find_address(bytes, after_number) else {
+    let Some((address_at, address, digits)) = find_address(bytes, after_number) else {
         return Err(LineError::new(scan::skip_blanks(bytes, after_number), "an address `0x...` after the image name"));
     };
-    let Some((address, after)) = scan::hex_at(bytes, address_at) else {
+    if digits > 16 {
         return Err(LineError::new(address_at, "an address of at most 16 hex digits"));
-    };
+    }
+    let (name_end, after) = (address_at, address_at + 2 + digits);
     let tail = line[after..].trim_ascii();
     if tail.is_empty() {
         // Every writer puts a symbol or `base + offset` after the address;
@@ -57,17 +58,19 @@ pub fn parse_frame_line(line: &str) -> Result<Frame<'_>, LineError> {
 
 /// Finds the address after the image name: the first `0x` that follows a
 /// blank and whose hex digits end at a blank or the end of the line.
-/// Returns (end of the name, start of the address).
-fn find_address(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+/// Returns (its start, its value, its number of digits), reading the digits
+/// once.
+fn find_address(bytes: &[u8], from: usize) -> Option<(usize, u64, usize)> {
     let mut search = from;
     while let Some(found) = memchr::memchr(b'0', &bytes[search..]) {
         let at = search + found;
-        if bytes.get(at + 1) == Some(&b'x') && at > 0 && scan::is_blank(bytes[at - 1]) {
-            let digits = bytes[at + 2..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
-            let end = at + 2 + digits;
-            if digits > 0 && bytes.get(end).is_none_or(|&c| scan::is_blank(c)) {
-                return Some((at, at));
-            }
+        if at > 0
+            && scan::is_blank(bytes[at - 1])
+            && let Some((value, digits)) = scan::hex_run(bytes, at)
+            && digits > 0
+            && bytes.get(at + 2 + digits).is_none_or(|&c| scan::is_blank(c))
+        {
+            return Some((at, value, digits));
         }
         search = at + 1;
     }

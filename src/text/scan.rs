@@ -16,18 +16,23 @@ pub fn hex_digit(c: u8) -> Option<u64> {
 /// Reads `0x` and 1 to 16 hex digits at `at`; returns the value and the
 /// index after the last digit. `None` for no digits or more than 16.
 pub fn hex_at(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
+    let (value, digits) = hex_run(bytes, at)?;
+    (1..=16).contains(&digits).then_some((value, at + 2 + digits))
+}
+
+/// Reads `0x` and the run of hex digits after it at `at`: the value and the
+/// number of digits. The value holds the last 16 digits, so it is the
+/// number only when there are at most 16; callers check.
+pub fn hex_run(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
     let digits = bytes.get(at..)?.strip_prefix(b"0x".as_slice())?;
     let mut value: u64 = 0;
     let mut count = 0;
     for &c in digits {
         let Some(d) = hex_digit(c) else { break };
-        if count == 16 {
-            return None;
-        }
         value = (value << 4) | d;
         count += 1;
     }
-    (count > 0).then_some((value, at + 2 + count))
+    Some((value, count))
 }
 
 /// The index of the first byte at or after `at` that is not a space or tab.
@@ -86,6 +91,8 @@ mod tests {
         assert_eq!(hex_at(b"0x11112222333344445", 0), None);
         assert_eq!(hex_at(b"0x", 0), None);
         assert_eq!(hex_at(b"12", 0), None);
+        assert_eq!(hex_run(b"0x11112222333344445 ", 0).map(|(_, n)| n), Some(17));
+        assert_eq!(hex_run(b"0x", 0), Some((0, 0)));
     }
 
     #[test]
