@@ -181,3 +181,21 @@ fn converted_logs_pass_the_upload_validation() {
         }
     }
 }
+
+/// crashport writes compact JSON with its own string fast path; it must
+/// be serde_json's output byte for byte, for every report it converts.
+#[test]
+fn compact_output_is_serde_json_byte_for_byte() {
+    let mut dirs = vec![common::fixtures_dir()];
+    dirs.extend(common::corpus_dir("compact_output_is_serde_json_byte_for_byte"));
+    let mut compared = 0;
+    for path in dirs.iter().flat_map(|dir| common::files_below(dir)) {
+        let Outcome::Converted(converted) = convert(&path) else { continue };
+        let ours = crashport::appcenter::json::container_json(&converted.logs, false).unwrap();
+        let mut reference = serde_json::to_vec(&LogContainer { logs: converted.logs }).unwrap();
+        reference.push(b'\n');
+        assert!(ours == reference, "{}: compact JSON differs from serde_json's", path.display());
+        compared += 1;
+    }
+    assert!(compared >= 18, "{compared}");
+}

@@ -1,18 +1,21 @@
 //! Writing logs as JSON, fast where it counts.
 //!
-//! An attachment's `data` is the whole report in base64, often most of the
-//! output. serde_json checks every byte of a string for characters to
-//! escape; base64 has none. So an attachment is written with an empty
-//! `data` and the base64 is placed between its quotes afterwards. The
-//! bytes are exactly those serde_json writes.
+//! Compact output (what `convert` and `upload` send) goes through
+//! `compact.rs`, which checks strings for characters to escape eight bytes
+//! at a time; pretty output is serde_json's. An attachment's `data` is the
+//! whole report in base64, often most of the output, and base64 has
+//! nothing to escape: so an attachment is written with an empty `data` and
+//! the base64 is placed between its quotes afterwards, unchecked. Either
+//! way the bytes are exactly serde_json's.
 
+use super::compact;
 use super::logs::{ErrorAttachment, Log};
 
 /// Appends one log as JSON (compact, or pretty with serde_json's layout).
 pub fn write_log(out: &mut Vec<u8>, log: &Log, pretty: bool) -> serde_json::Result<()> {
-    let Log::ErrorAttachment(attachment) = log else {
-        return if pretty { serde_json::to_writer_pretty(out, log) } else { serde_json::to_writer(out, log) };
-    };
+    let whole =
+        |out: &mut Vec<u8>| if pretty { serde_json::to_writer_pretty(out, log) } else { compact::write(out, log) };
+    let Log::ErrorAttachment(attachment) = log else { return whole(out) };
     let data = attachment.data.as_str();
     let without_data = Log::ErrorAttachment(Box::new(ErrorAttachment {
         id: attachment.id.clone(),
@@ -29,16 +32,16 @@ pub fn write_log(out: &mut Vec<u8>, log: &Log, pretty: bool) -> serde_json::Resu
     if pretty {
         serde_json::to_writer_pretty(&mut *out, &without_data)?;
     } else {
-        serde_json::to_writer(&mut *out, &without_data)?;
+        compact::write(out, &without_data)?;
     }
     // `data` is the last field: the output ends with `""` then `}` (and,
     // pretty, a newline before the brace).
     let written = &out[start..];
     let quotes = written.iter().rposition(|&b| b == b'"').filter(|&at| at > 0 && written[at - 1] == b'"');
     let Some(at) = quotes else {
-        // Not the expected shape: serde_json writes the whole log.
+        // Not the expected shape: the whole log is written the usual way.
         out.truncate(start);
-        return if pretty { serde_json::to_writer_pretty(out, log) } else { serde_json::to_writer(out, log) };
+        return whole(out);
     };
     let tail = out.split_off(start + at);
     out.reserve(data.len() + tail.len());

@@ -5,6 +5,7 @@
 //! Field by field it follows `MAPPING.md` (and, where that is silent, what
 //! Microsoft's Apple SDK sends for a PLCrashReporter report).
 
+mod compact;
 mod convert;
 mod format;
 mod ids;
