@@ -3,8 +3,8 @@
 //!
 //! An appleError is mostly strings: symbols, paths, image names, addresses,
 //! UUIDs. serde_json looks each byte of each string up in its escape table;
-//! here eight bytes are checked at a time, and a string with nothing to
-//! escape (nearly all of them) is copied whole. The structure (braces,
+//! here eight bytes are checked at a time (the last few padded to eight),
+//! and a string with nothing to escape (nearly all of them) is copied whole. The structure (braces,
 //! commas, colons, `null`) follows serde_json's compact layout, integers are
 //! written with `itoa` as serde_json does, and floats are handed to
 //! serde_json itself, so the output cannot drift from it;
@@ -45,39 +45,55 @@ const ESCAPE: [u8; 256] = {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// True when one of the eight bytes of `word` is below `0x20`, a quote or a
-/// backslash (the usual zero-byte test, which never misses one).
-fn needs_escape(word: u64) -> bool {
-    let below = |n: u64| word.wrapping_sub(ONES * n) & !word & HIGHS != 0;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
-    below(0x20) || zero(word ^ (ONES * u64::from(b'"'))) || zero(word ^ (ONES * u64::from(b'\\')))
+/// Non-zero when one of the eight bytes of `word` is below `0x20`, a quote
+/// or a backslash (the usual zero-byte test, which never misses one).
+fn escape_bits(word: u64) -> u64 {
+    let below = |n: u64| word.wrapping_sub(ONES * n) & !word & HIGHS;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    below(0x20) | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+/// True when some byte of `bytes` must be escaped. Whole words only: the
+/// last few bytes are read as the string's last eight (overlapping the
+/// words before), or, in a string under eight bytes, as two overlapping
+/// halves; building a padded word in memory instead would stall on the
+/// store.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let (words, _) = bytes.as_chunks::<8>();
+    let found = words.iter().fold(0, |found, word| found | escape_bits(u64::from_le_bytes(*word)));
+    found | escape_bits(last_word(bytes)) != 0
+}
+
+/// The last eight bytes of `bytes` as a word; shorter strings are made up
+/// to eight with bytes of their own (or `a`, for under four).
+fn last_word(bytes: &[u8]) -> u64 {
+    if let Some(last) = bytes.last_chunk::<8>() {
+        return u64::from_le_bytes(*last);
+    }
+    if let (Some(low), Some(high)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        return u64::from(u32::from_le_bytes(*low)) | u64::from(u32::from_le_bytes(*high)) << 32;
+    }
+    bytes.iter().fold(ONES * u64::from(b'a'), |word, &byte| (word << 8) | u64::from(byte))
 }
 
 fn write_str(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // `copied` is where the bytes not yet written start.
-    let (mut copied, mut at) = (0, 0);
-    while at < bytes.len() {
-        if let Some(chunk) = bytes[at..].first_chunk::<8>()
-            && !needs_escape(u64::from_le_bytes(*chunk))
-        {
-            at += 8;
-            continue;
-        }
-        for _ in 0..8.min(bytes.len() - at) {
-            let byte = bytes[at];
+    if needs_escape(bytes) {
+        let mut copied = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
             let escape = ESCAPE[usize::from(byte)];
             if escape != 0 {
                 out.extend_from_slice(&bytes[copied..at]);
                 write_escape(out, byte, escape);
                 copied = at + 1;
             }
-            at += 1;
         }
+        out.extend_from_slice(&bytes[copied..]);
+    } else {
+        out.extend_from_slice(bytes);
     }
-    out.extend_from_slice(&bytes[copied..]);
     out.push(b'"');
 }
 
@@ -512,6 +528,16 @@ mod tests {
             }
         }
         same_as_serde_json("é ✓ 😀 \u{7f} \u{2028} \"quoted\" back\\slash\ttab\r\n");
+        // Short strings, read as overlapping halves or byte by byte.
+        for len in 0..=16 {
+            for at in 0..len {
+                for special in ['"', '\\', '\n', '\u{1}', '\u{1f}', 'é'] {
+                    let mut text: String = "abcdefghijklmnop"[..len].to_string();
+                    text.replace_range(at..=at, special.encode_utf8(&mut [0; 4]));
+                    same_as_serde_json(&text);
+                }
+            }
+        }
     }
 
     #[derive(Serialize)]
