@@ -3,9 +3,10 @@
 //!
 //! An appleError is mostly strings: symbols, paths, image names, addresses,
 //! UUIDs. serde_json looks each byte of each string up in its escape table;
-//! here eight bytes are checked at a time (the last few padded to eight),
-//! and a string with nothing to escape (nearly all of them) is copied whole. The structure (braces,
-//! commas, colons, `null`) follows serde_json's compact layout, integers are
+//! here eight bytes are checked at a time (the last few as the string's
+//! last eight, overlapping), and a string with nothing to escape (nearly all
+//! of them) is copied whole. The structure (braces, commas, colons, `null`)
+//! follows serde_json's compact layout, integers are
 //! written with `itoa` as serde_json does, and floats are handed to
 //! serde_json itself, so the output cannot drift from it;
 //! `tests` below and the golden files hold it to that.
