@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The whole program on a directory of a few thousand reports: crashport
 # convert with 1 and 2 jobs, side by side with `cat`-ing the same files, and
-# the peak memory of each run. See docs/PERFORMANCE.md.
+# the peak memory of each run; then, on the text reports alone, crashport
+# convert --jobs 1 --no-attachment beside Sentry's apple-crash-report-parser
+# doing the same job as a program (examples/acrp_json.rs). See
+# docs/PERFORMANCE.md.
 #
 # usage: benches/bulk.sh [COPIES] [WORKDIR]
 #   COPIES   how many copies of the report set to lay out (default 120:
@@ -20,7 +23,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/target/release/crashport"
 runs=${RUNS:-5}
 
-(cd "$root" && cargo build --release --quiet)
+(cd "$root" && cargo build --release --quiet && cargo build --release --quiet --example acrp_json)
+acrp="$root/target/release/examples/acrp_json"
 
 dir="$work/d$copies"
 if [ ! -d "$dir" ]; then
@@ -38,6 +42,26 @@ if [ ! -d "$dir" ]; then
         cp -r "$set_dir" "$dir.tmp/dev$i"
     done
     mv "$dir.tmp" "$dir"
+fi
+
+# The text reports both programs read, for the comparison with
+# apple-crash-report-parser (which reads no .ips).
+text_dir="$work/t$copies"
+if [ ! -d "$text_dir" ]; then
+    text_set="$work/text-set"
+    rm -rf "$text_set" && mkdir -p "$text_set"
+    for file in "$work"/set/*; do
+        if [ "$(head -c 1 "$file")" != "{" ] \
+            && "$bin" inspect --json "$file" 2> /dev/null | grep -q '"format":"text"' \
+            && "$acrp" "$file" > /dev/null 2>&1; then
+            cp "$file" "$text_set/"
+        fi
+    done
+    mkdir -p "$text_dir.tmp"
+    for i in $(seq -w 1 "$copies"); do
+        cp -r "$text_set" "$text_dir.tmp/dev$i"
+    done
+    mv "$text_dir.tmp" "$text_dir"
 fi
 
 files=$(find "$dir" -type f | wc -l)
@@ -87,3 +111,20 @@ printf '%-22s %8s %9s MiB\n' "crashport --jobs 1" "$(median "${one_s[@]}")" $((o
 printf '%-22s %8s %9s MiB\n' "crashport --jobs 2" "$(median "${two_s[@]}")" $((two_kib / 1024))
 echo "jobs 1 / jobs 2: $(median "${one_over_two[@]}")x   jobs 2 / cat: $(median "${two_over_cat[@]}")x"
 echo "two single-job runs at once did $(median "${ceiling[@]}")x the work of one in the same time (the machine's ceiling for 2 jobs)"
+
+text_files=$(find "$text_dir" -type f | wc -l)
+text_bytes=$(du -sb "$text_dir" | cut -f1)
+echo
+echo "text reports: $text_dir, $text_files files, $((text_bytes / 1000000)) MB"
+find "$text_dir" -type f -exec cat {} + > /dev/null
+declare -a ours theirs speedup
+for _ in $(seq "$runs"); do
+    read -r o _ < <(timed "$bin" convert --quiet --jobs 1 --no-attachment "$text_dir")
+    read -r a _ < <(timed "$acrp" "$text_dir")
+    ours+=("$o") theirs+=("$a")
+    speedup+=("$(awk -v a="$a" -v b="$o" 'BEGIN { printf "%.3f", a / b }')")
+done
+printf '%-40s %8s\n' "run (median of $runs)" "seconds"
+printf '%-40s %8s\n' "crashport convert --jobs 1 --no-attachment" "$(median "${ours[@]}")"
+printf '%-40s %8s\n' "apple-crash-report-parser to JSON" "$(median "${theirs[@]}")"
+echo "crashport is $(median "${speedup[@]}")x apple-crash-report-parser (median of the per-round ratios)"

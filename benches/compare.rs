@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use apple_crash_report_parser::AppleCrashReport;
 use crashport::appcenter::ConvertOptions;
-use crashport::pipeline::{Options, Origin, Outcome, convert_bytes};
+use crashport::bulk::convert::{Options, Origin, Outcome, convert_bytes};
 use crashport::{Input, Parsed};
 use criterion::{Criterion, Throughput, criterion_group};
 
@@ -26,7 +26,7 @@ fn corpus() -> Corpus {
     let roots = [root.join("fixtures/reports"), root.join("../shared/corpus")];
     let mut corpus = Corpus { text: Vec::new(), ips: Vec::new() };
     // A missing ../shared/corpus is a walk error: skipped.
-    for path in crashport::inputs::walk(&roots).filter_map(Result::ok).map(|file| file.path) {
+    for path in crashport::bulk::walk::walk(&roots).filter_map(Result::ok).map(|file| file.path) {
         let bytes = std::fs::read(&path).unwrap();
         let Ok(input) = Input::from_bytes(&bytes) else { continue };
         let Ok(Parsed::Crash(report)) = input.parse() else { continue };

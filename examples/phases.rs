@@ -39,7 +39,8 @@ fn main() {
         args.remove(at);
     }
     let roots: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
-    let paths: Vec<PathBuf> = crashport::inputs::walk(&roots).filter_map(Result::ok).map(|file| file.path).collect();
+    let paths: Vec<PathBuf> =
+        crashport::bulk::walk::walk(&roots).filter_map(Result::ok).map(|file| file.path).collect();
     let options = ConvertOptions::default();
     let without_attachment = ConvertOptions { attachment: false, ..ConvertOptions::default() };
     // Only reports that convert: the phases are those of a conversion.

@@ -20,33 +20,27 @@
 //! # Ok::<(), crashport::ParseError>(())
 //! ```
 //!
-//! The pieces, each in its own module:
-//! - [`input`]: bytes to text (BOM, UTF-16, invalid UTF-8, binary files);
-//! - [`detect`](crate::Input::parse): which kind of report it is;
-//! - [`text`] and [`ips`]: the two readers, producing the [`model`];
-//! - [`arch`], [`timestamp`]: architectures and dates as reports write them.
+//! The pieces, in the order a report goes through them:
+//! - [`read`]: bytes to the [`model`] (decoding, detection by content, the
+//!   text and `.ips` readers, frames tied to images);
+//! - [`model`]: the crash as one format-neutral description, with
+//!   [`print`] beside it for people;
+//! - [`appcenter`]: the model to App Center logs, and their JSON;
+//! - [`bulk`]: folders of files, in parallel, in input order;
+//! - [`upload`]: sending the logs without losing or repeating a crash.
 
 #![warn(missing_docs)]
 
 pub mod appcenter;
-pub mod arch;
-pub mod batch;
-mod detect;
+pub mod bulk;
 pub mod error;
-pub mod input;
-pub mod inputs;
-pub mod ips;
-pub mod kind;
+pub mod hex;
 pub mod limits;
 pub mod model;
-mod normalize;
-pub mod pipeline;
-pub mod text;
-pub mod timestamp;
+pub mod print;
+pub mod read;
 pub mod upload;
 
-pub use arch::{Arch, CodeType};
 pub use error::{Location, ParseError, Warning};
-pub use input::Input;
-pub use kind::ReportKind;
-pub use model::{Frame, Image, Parsed, Report, Skipped, Thread};
+pub use model::{Frame, Image, Parsed, Report, ReportKind, Skipped, Thread};
+pub use read::Input;

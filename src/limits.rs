@@ -33,36 +33,42 @@ pub const MAX_IMAGES: usize = 20_000;
 /// Most entries in the small lists (codes, reasons, backtrace texts).
 pub const MAX_SMALL: usize = 4_096;
 
-thread_local! {
-    /// (elements left, limit) for the `.ips` read under way on this thread.
-    /// serde's derived readers take no context, so the count lives here;
-    /// [`ElementBudget::start`] sets it for each read.
-    static BUDGET: Cell<(usize, usize)> = const { Cell::new((usize::MAX, usize::MAX)) };
+/// The threads, frames and images one read may still create, shared by
+/// every list of the report. Each reader is given one and counts down as it
+/// goes, so a hostile file is refused at the element that passes the limit
+/// rather than after it has been held in memory.
+#[derive(Debug)]
+pub(crate) struct ElementBudget {
+    left: Cell<usize>,
+    limit: usize,
 }
 
-/// The element count shared by all the lists of one `.ips` read.
-pub(crate) struct ElementBudget;
-
 impl ElementBudget {
-    /// Starts a read that may create at most `limit` list elements.
-    pub(crate) fn start(limit: usize) {
-        BUDGET.with(|b| b.set((limit, limit)));
+    /// A budget of `limit` elements.
+    pub(crate) fn new(limit: usize) -> Self {
+        ElementBudget { left: Cell::new(limit), limit }
     }
 
-    /// Takes one element; `Err(limit)` when the budget is spent.
-    pub(crate) fn take() -> Result<(), usize> {
-        BUDGET.with(|b| match b.get() {
-            (0, limit) => Err(limit),
-            (n, limit) => {
-                b.set((n - 1, limit));
+    /// Takes `count` elements; `Err(limit)` when fewer are left.
+    pub(crate) fn take(&self, count: usize) -> Result<(), usize> {
+        match self.left.get().checked_sub(count) {
+            Some(left) => {
+                self.left.set(left);
                 Ok(())
             }
-        })
+            None => Err(self.limit),
+        }
     }
 
-    /// Ends a read (no budget applies outside one).
-    pub(crate) fn finish() {
-        BUDGET.with(|b| b.set((usize::MAX, usize::MAX)));
+    /// How many elements were taken, or asked for past the limit when
+    /// `asked` more were refused.
+    pub(crate) fn used(&self, asked: usize) -> usize {
+        self.limit - self.left.get() + asked
+    }
+
+    /// The limit.
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
     }
 }
 
@@ -99,11 +105,10 @@ mod tests {
 
     #[test]
     fn budget_counts_down() {
-        ElementBudget::start(2);
-        assert_eq!(ElementBudget::take(), Ok(()));
-        assert_eq!(ElementBudget::take(), Ok(()));
-        assert_eq!(ElementBudget::take(), Err(2));
-        ElementBudget::finish();
-        assert_eq!(ElementBudget::take(), Ok(()));
+        let budget = ElementBudget::new(3);
+        assert_eq!(budget.take(1), Ok(()));
+        assert_eq!(budget.take(2), Ok(()));
+        assert_eq!(budget.take(1), Err(3));
+        assert_eq!(budget.used(1), 4);
     }
 }

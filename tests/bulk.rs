@@ -47,9 +47,12 @@ fn one_job_and_many_jobs_give_the_same_bytes() {
     let converting = common::files_below(&common::fixtures_dir().join("reports"))
         .iter()
         .filter(|p| {
-            let outcome =
-                crashport::pipeline::convert_file(p, crashport::pipeline::Origin::Explicit, &Default::default());
-            matches!(outcome, crashport::pipeline::Outcome::Converted(_))
+            let outcome = crashport::bulk::convert::convert_file(
+                p,
+                crashport::bulk::convert::Origin::Explicit,
+                &Default::default(),
+            );
+            matches!(outcome, crashport::bulk::convert::Outcome::Converted(_))
         })
         .count();
     assert_eq!(doc["logs"].as_array().unwrap().len(), 12 * converting * 2);

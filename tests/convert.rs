@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use crashport::appcenter::logs::LogContainer;
-use crashport::pipeline::{Failure, Options, Origin, Outcome, convert_bytes};
+use crashport::bulk::convert::{Failure, Options, Origin, Outcome, convert_bytes};
 use serde_json::Value;
 
 fn convert(path: &Path) -> Outcome {

@@ -149,7 +149,7 @@ fn model_facts(report: &Report<'_>) -> Facts {
         crashed: report.crashed_thread,
         exception_type: report.exception.exception_type.as_deref().map(str::to_string),
         signal: report.exception.signal.as_deref().map(str::to_string),
-        uuids: report.images.iter().map(|i| i.uuid.map(|u| u.simple())).collect(),
+        uuids: report.images.iter().map(|i| i.uuid.map(|u| u.simple().to_string())).collect(),
         first_crashed_address: report.crashed_thread().and_then(|t| t.frames.first()).map(|f| f.address),
     }
 }

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use crashport::pipeline::{Options, Origin, Outcome, convert_bytes};
+use crashport::bulk::convert::{Options, Origin, Outcome, convert_bytes};
 use crashport::{Input, ParseError, Parsed};
 use proptest::prelude::*;
 use serde_json::Value;

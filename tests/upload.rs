@@ -122,9 +122,9 @@ fn small_bodies_are_not_compressed_and_ready_made_logs_are_validated() {
     let out = run(&server, dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
-        text(&out).contains(
-            "broken.json: cannot read: invalid App Center logs: logs[0].timestamp: expected YYYY-MM-DDTHH:MM:SS.sssZ"
-        ),
+        text(&out)
+            .contains("broken.json: invalid App Center logs: logs[0].timestamp: expected YYYY-MM-DDTHH:MM:SS.sssZ")
+            && !text(&out).contains("cannot read"),
         "{}",
         text(&out)
     );
@@ -145,7 +145,6 @@ fn passing_faults_are_retried_and_nothing_is_lost() {
         Reply::Status(408, vec![("Retry-After".into(), "0".into())], String::new()),
     ]);
     let dir = reports(&["ios16-arm64e.ips", "macos13-arm64.crash", "ios9-armv7.crash", "body-only.ips"]);
-    let started = Instant::now();
     let out = run(&server, dir.path(), &["--timeout", "0.5"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let counts = accepted_ids(&server.received());
@@ -161,7 +160,6 @@ fn passing_faults_are_retried_and_nothing_is_lost() {
     {
         assert!(log.contains(problem), "{problem} not reported:\n{log}");
     }
-    assert!(started.elapsed() < Duration::from_secs(20));
     assert_no_secret(&out, dir.path());
 }
 

@@ -7,9 +7,10 @@ use time::OffsetDateTime;
 
 use super::logs::{AppleError, Binary, Device, ErrorAttachment, Exception, Frame, Log, Thread};
 use super::{format, ids};
-use crate::arch::Arch;
+use crate::model::arch::{self, Arch, MachIds};
+use crate::model::timestamp::format_utc_millis;
 use crate::model::{self, Image, Platform, Report};
-use crate::timestamp::format_utc_millis;
+use uuid::Uuid;
 
 /// App Center refuses attachments over 7 MB of raw data.
 const MAX_ATTACHMENT_BYTES: usize = 7 * 1024 * 1024;
@@ -115,6 +116,7 @@ pub fn convert(
         .ok_or(ConvertError::NoApplicationPath)?;
     let arch =
         main_image.and_then(|i| i.arch).or(report.code_type.map(|c| c.arch)).ok_or(ConvertError::NoArchitecture)?;
+    let ids = arch::mach_ids(arch).ok_or(ConvertError::NoArchitecture)?;
 
     let mut warnings = Vec::new();
     let width = report.pointer_hex_digits();
@@ -170,8 +172,8 @@ pub fn convert(
         fatal: true,
         app_launch_timestamp: format_utc_millis(report.launch_time.unwrap_or(timestamp).utc()),
         architecture: None,
-        primary_architecture_id: u64::from(arch.cpu_type),
-        architecture_variant_id: Some(u64::from(arch.cpu_subtype)),
+        primary_architecture_id: u64::from(ids.cpu_type),
+        architecture_variant_id: Some(u64::from(ids.cpu_subtype)),
         application_path: application_path.to_string(),
         os_exception_type,
         os_exception_code: exception_code(report, arch),
@@ -180,7 +182,7 @@ pub fn convert(
         exception_reason: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
         selector_register_value: report.objc_selector.as_deref().map(str::to_string),
         threads,
-        binaries: binaries(report, &frames_cx.app_images, options.all_binaries, arch, width, &mut warnings),
+        binaries: binaries(report, &frames_cx.app_images, options.all_binaries, ids, width, &mut warnings),
         registers: crashed.and_then(|t| t.registers.as_ref()).map(|state| registers(state, width)),
         exception: None,
     };
@@ -310,7 +312,7 @@ fn exception_code(report: &Report<'_>, arch: Arch) -> String {
     if let Some(first) = e.codes.as_deref().and_then(|c| c.split(',').next()).map(str::trim).filter(|c| !c.is_empty()) {
         return first.to_string();
     }
-    e.code_values.first().map_or_else(|| "0".to_string(), |v| format!("{v:#x}"))
+    e.code_values.first().map_or_else(|| "0".to_string(), |v| crate::hex::prefixed(*v).to_string())
 }
 
 /// Mach exception codes (xnu `kern_return.h`, `mach/arm/exception.h`,
@@ -321,14 +323,14 @@ fn derive_symbolic_code(exception_type: Option<&str>, code: Option<u64>, arch: A
         ("EXC_BAD_ACCESS", 1) => "KERN_INVALID_ADDRESS",
         ("EXC_BAD_ACCESS", 2) => "KERN_PROTECTION_FAILURE",
         ("EXC_BAD_ACCESS", 0x32) => "KERN_CODESIGN_ERROR",
-        ("EXC_BAD_ACCESS", 0x101) if arch.is_arm() => "EXC_ARM_DA_ALIGN",
-        ("EXC_BAD_ACCESS", 0x102) if arch.is_arm() => "EXC_ARM_DA_DEBUG",
-        ("EXC_BAD_ACCESS", 0x0d) if arch.is_x86() => "EXC_I386_GPFLT",
-        ("EXC_BREAKPOINT", 1) if arch.is_arm() => "EXC_ARM_BREAKPOINT",
-        ("EXC_BREAKPOINT", 1) if arch.is_x86() => "EXC_I386_SGL",
-        ("EXC_BREAKPOINT", 2) if arch.is_x86() => "EXC_I386_BPT",
-        ("EXC_BAD_INSTRUCTION", 1) if arch.is_arm() => "EXC_ARM_UNDEFINED",
-        ("EXC_BAD_INSTRUCTION", 1) if arch.is_x86() => "EXC_I386_INVOP",
+        ("EXC_BAD_ACCESS", 0x101) if arch::is_arm(arch) => "EXC_ARM_DA_ALIGN",
+        ("EXC_BAD_ACCESS", 0x102) if arch::is_arm(arch) => "EXC_ARM_DA_DEBUG",
+        ("EXC_BAD_ACCESS", 0x0d) if arch::is_x86(arch) => "EXC_I386_GPFLT",
+        ("EXC_BREAKPOINT", 1) if arch::is_arm(arch) => "EXC_ARM_BREAKPOINT",
+        ("EXC_BREAKPOINT", 1) if arch::is_x86(arch) => "EXC_I386_SGL",
+        ("EXC_BREAKPOINT", 2) if arch::is_x86(arch) => "EXC_I386_BPT",
+        ("EXC_BAD_INSTRUCTION", 1) if arch::is_arm(arch) => "EXC_ARM_UNDEFINED",
+        ("EXC_BAD_INSTRUCTION", 1) if arch::is_x86(arch) => "EXC_I386_INVOP",
         _ => return None,
     })
 }
@@ -353,7 +355,7 @@ fn binaries(
     report: &Report<'_>,
     app_images: &[bool],
     all: bool,
-    fallback: Arch,
+    fallback: MachIds,
     width: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Binary> {
@@ -402,13 +404,13 @@ fn binaries(
     out
 }
 
-fn binary(image: &Image<'_>, uuid: model::ImageUuid, fallback: Arch, width: usize) -> Binary {
+fn binary(image: &Image<'_>, uuid: Uuid, fallback: MachIds, width: usize) -> Binary {
     let path = image.path.as_deref().filter(|p| !p.is_empty());
     let name = image.name.as_deref().filter(|n| !n.is_empty());
     let file_name = path.and_then(|p| p.rsplit('/').next()).filter(|n| !n.is_empty());
-    let arch = image.arch.unwrap_or(fallback);
+    let ids = image.arch.and_then(arch::mach_ids).unwrap_or(fallback);
     Binary {
-        id: uuid.simple(),
+        id: uuid.simple().to_string(),
         start_address: format::padded(image.start, width),
         end_address: format::padded(image.end, width),
         // The file name, as Apple's SDK sends it: macOS text reports name
@@ -416,8 +418,8 @@ fn binary(image: &Image<'_>, uuid: model::ImageUuid, fallback: Arch, width: usiz
         name: CompactString::from(file_name.or(name).unwrap_or("???")),
         path: path.or(name).unwrap_or("???").to_string(),
         architecture: None,
-        primary_architecture_id: Some(u64::from(arch.cpu_type)),
-        architecture_variant_id: Some(u64::from(arch.cpu_subtype)),
+        primary_architecture_id: Some(u64::from(ids.cpu_type)),
+        architecture_variant_id: Some(u64::from(ids.cpu_subtype)),
     }
 }
 
@@ -427,8 +429,8 @@ mod tests {
 
     #[test]
     fn symbolic_codes_from_numbers() {
-        let arm = Arch::from_name("arm64").unwrap();
-        let x86 = Arch::from_name("x86_64").unwrap();
+        let arm = Arch::Arm64;
+        let x86 = Arch::Amd64;
         assert_eq!(derive_symbolic_code(Some("EXC_BAD_ACCESS"), Some(1), arm), Some("KERN_INVALID_ADDRESS"));
         assert_eq!(derive_symbolic_code(Some("EXC_BAD_ACCESS"), Some(0x101), arm), Some("EXC_ARM_DA_ALIGN"));
         assert_eq!(derive_symbolic_code(Some("EXC_BREAKPOINT"), Some(1), arm), Some("EXC_ARM_BREAKPOINT"));

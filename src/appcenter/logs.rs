@@ -256,15 +256,3 @@ pub struct ErrorAttachment {
     /// Base64 of the raw bytes.
     pub data: String,
 }
-
-impl Log {
-    /// The `type` string of the log.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Log::AppleError(_) => "appleError",
-            Log::ErrorAttachment(_) => "errorAttachment",
-            Log::ManagedError(_) => "managedError",
-            Log::HandledError(_) => "handledError",
-        }
-    }
-}

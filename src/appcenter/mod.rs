@@ -2,7 +2,7 @@
 //! model to them ([`convert`]).
 //!
 //! The mapping reads only [`crate::model`]; it never sees report syntax.
-//! Field by field it follows `MAPPING.md` (and, where that is silent, what
+//! Field by field it follows `docs/APPCENTER.md` (and, where that is silent, what
 //! Microsoft's Apple SDK sends for a PLCrashReporter report).
 
 mod compact;

@@ -9,13 +9,13 @@ use std::process::ExitCode;
 use crashport::appcenter::json;
 use crashport::appcenter::logs::Log;
 use crashport::appcenter::stale_warning;
-use crashport::batch::run_ordered;
-use crashport::inputs::{self, InputFile};
-use crashport::pipeline::{Failure, Outcome, convert_file};
+use crashport::bulk::convert::{Failure, Outcome, convert_file};
+use crashport::bulk::ordered::run_ordered;
+use crashport::bulk::walk::{self, InputFile};
 use time::OffsetDateTime;
 
 use super::ConvertArgs;
-use super::report::Reporter;
+use super::progress::Reporter;
 
 /// Where the logs go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,9 +42,9 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         (None, true) => Mode::Lines,
         (None, false) => Mode::Document { pretty: args.pretty },
     };
-    let jobs = args.batch.jobs();
-    let mut reporter = Reporter::new(args.batch.verbosity(), jobs);
-    reporter.start(reporter.shows_progress().then(|| inputs::count(&args.paths)), "converting");
+    let jobs = args.run.jobs();
+    let mut reporter = Reporter::new(args.run.verbosity(), jobs);
+    reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)), "converting");
 
     let now = OffsetDateTime::now_utc();
     let out_dir = args.out_dir.as_deref();
@@ -52,7 +52,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     let mut document = DocumentWriter::new(mode);
     let mut write_error = None;
     run_ordered(
-        inputs::walk(&args.paths),
+        walk::walk(&args.paths),
         jobs,
         jobs * 16,
         |item| item.map(|file| render(&file, convert_file(&file.path, file.origin, &options), mode, out_dir)),
@@ -87,7 +87,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    reporter.finish(args.batch.summary_json.as_deref(), "converted")
+    reporter.finish(args.run.summary_json.as_deref(), "converted")
 }
 
 /// Serializes a conversion's logs for the output mode (or writes its file),

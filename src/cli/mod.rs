@@ -2,7 +2,7 @@
 
 mod convert;
 mod inspect;
-mod report;
+mod progress;
 mod upload;
 
 use std::path::PathBuf;
@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use crashport::appcenter::ConvertOptions;
+use crashport::bulk::convert::Options;
 use crashport::limits::Limits;
-use crashport::pipeline::Options;
 
 /// Turn Apple crash reports (.crash text, .ips JSON) into App Center crash logs.
 #[derive(Debug, Parser)]
@@ -65,6 +65,8 @@ impl ConversionArgs {
     pub fn options(&self) -> Options {
         Options {
             limits: Limits { max_file_size: self.max_file_size, ..Limits::default() },
+            // Crash folders are not written to while crashport reads them.
+            memory_map: true,
             convert: ConvertOptions {
                 locale: self.locale.clone(),
                 user_id: self.user_id.clone(),
@@ -78,9 +80,9 @@ impl ConversionArgs {
     }
 }
 
-/// How a batch runs and talks: options `convert` and `upload` share.
+/// How a run goes and what it says: options `convert` and `upload` share.
 #[derive(Debug, clap::Args)]
-pub struct BatchArgs {
+pub struct RunArgs {
     /// Print only errors on stderr (no notices, warnings or summary).
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -95,17 +97,17 @@ pub struct BatchArgs {
     pub summary_json: Option<PathBuf>,
 }
 
-impl BatchArgs {
+impl RunArgs {
     /// The thread count: as asked, else every core.
     pub fn jobs(&self) -> usize {
         self.jobs.filter(|&n| n > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 
-    pub fn verbosity(&self) -> report::Verbosity {
+    pub fn verbosity(&self) -> progress::Verbosity {
         match (self.quiet, self.verbose) {
-            (true, _) => report::Verbosity::Quiet,
-            (false, true) => report::Verbosity::Verbose,
-            (false, false) => report::Verbosity::Normal,
+            (true, _) => progress::Verbosity::Quiet,
+            (false, true) => progress::Verbosity::Verbose,
+            (false, false) => progress::Verbosity::Normal,
         }
     }
 }
@@ -128,7 +130,7 @@ pub struct ConvertArgs {
     #[command(flatten)]
     pub conversion: ConversionArgs,
     #[command(flatten)]
-    pub batch: BatchArgs,
+    pub run: RunArgs,
 }
 
 /// Options of `crashport upload`.
@@ -173,7 +175,7 @@ pub struct UploadArgs {
     #[command(flatten)]
     pub conversion: ConversionArgs,
     #[command(flatten)]
-    pub batch: BatchArgs,
+    pub run: RunArgs,
 }
 
 /// Options of `crashport inspect`.

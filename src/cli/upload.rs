@@ -6,17 +6,19 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crashport::appcenter::stale_warning;
-use crashport::batch::run_ordered;
-use crashport::inputs;
+use crashport::bulk::ordered::run_ordered;
+use crashport::bulk::walk;
 use crashport::upload::client::RetryPolicy;
 use crashport::upload::endpoint::parse_endpoint;
 use crashport::upload::journal::Journal;
 use crashport::upload::secret::AppSecret;
-use crashport::upload::{BatchResult, Prepared, Settings, Uploader, describe_batch, describe_retry, prepare_file};
+use crashport::upload::{
+    DeliveryResult, Prepared, Settings, Uploader, describe_delivery, describe_retry, prepare_file,
+};
 use time::OffsetDateTime;
 
 use super::UploadArgs;
-use super::report::Reporter;
+use super::progress::Reporter;
 
 pub fn run(args: &UploadArgs) -> ExitCode {
     let settings = match settings(args) {
@@ -31,8 +33,8 @@ pub fn run(args: &UploadArgs) -> ExitCode {
         .clone()
         .unwrap_or_else(|| Journal::default_path(settings.endpoint.as_str(), &settings.secret.fingerprint()));
     let options = args.conversion.options();
-    let jobs = args.batch.jobs();
-    let mut reporter = Reporter::new(args.batch.verbosity(), jobs);
+    let jobs = args.run.jobs();
+    let mut reporter = Reporter::new(args.run.verbosity(), jobs);
 
     // A dry run writes nothing, not even a journal.
     let (mut uploader, install_id) = if args.dry_run {
@@ -70,12 +72,12 @@ pub fn run(args: &UploadArgs) -> ExitCode {
     };
 
     // Counted first: the pacing estimate needs to know what is left.
-    let total = inputs::count(&args.paths);
+    let total = walk::count(&args.paths);
     reporter.start(Some(total), "uploading");
     let now = OffsetDateTime::now_utc();
     let mut remaining = u32::try_from(total).unwrap_or(u32::MAX);
     run_ordered(
-        inputs::walk(&args.paths),
+        walk::walk(&args.paths),
         jobs,
         jobs * 4,
         |item| item.map(|file| prepare_file(&file.path, file.origin, &options)),
@@ -94,26 +96,26 @@ pub fn run(args: &UploadArgs) -> ExitCode {
                     reporter.outcome(&outcome);
                     ControlFlow::Continue(())
                 }
-                Prepared::Batches { path, batches, warnings } => {
+                Prepared::Deliveries { path, deliveries, warnings } => {
                     for warning in &warnings {
                         reporter.warning(warning);
                     }
                     let mut flow = ControlFlow::Continue(());
-                    for batch in &batches {
-                        if let Some(stale) = batch.timestamp.and_then(|t| stale_warning(t, now)) {
+                    for delivery in &deliveries {
+                        if let Some(stale) = delivery.timestamp.and_then(|t| stale_warning(t, now)) {
                             let note = if settings.restamp { "; sent with the upload time (--restamp)" } else { "" };
                             reporter.warning(&format!("{}: {stale}{note}", path.display()));
                         }
                         let Some(uploader) = uploader.as_mut() else {
-                            reporter.stdout(&describe_batch(batch, &settings, &install_id));
+                            reporter.stdout(&describe_delivery(delivery, &settings, &install_id));
                             continue;
                         };
                         if let Some(eta) = Some(uploader.pacer().estimate(remaining)).filter(|d| !d.is_zero()) {
                             reporter.message(format!("(at least {} left at {}/min)", human(eta), settings.rate_limit));
                         }
                         let result =
-                            uploader.upload(batch, &path, |retry| reporter.retrying(&path, &describe_retry(retry)));
-                        flow = report(&mut reporter, &path, &batch.error_id, result);
+                            uploader.upload(delivery, &path, |retry| reporter.retrying(&path, &describe_retry(retry)));
+                        flow = report(&mut reporter, &path, &delivery.error_id, result);
                         if flow.is_break() {
                             break;
                         }
@@ -129,23 +131,23 @@ pub fn run(args: &UploadArgs) -> ExitCode {
     if args.dry_run {
         reporter.warning("dry run: nothing was sent and no journal was written");
     }
-    reporter.finish(args.batch.summary_json.as_deref(), "sent")
+    reporter.finish(args.run.summary_json.as_deref(), "sent")
 }
 
-/// Tells the reporter how a batch went; breaks the run when it cannot go on.
-fn report(reporter: &mut Reporter, path: &std::path::Path, error_id: &str, result: BatchResult) -> ControlFlow<()> {
+/// Tells the reporter how a delivery went; breaks the run when it cannot go on.
+fn report(reporter: &mut Reporter, path: &std::path::Path, error_id: &str, result: DeliveryResult) -> ControlFlow<()> {
     match result {
-        BatchResult::Sent { attempts } => reporter.sent(path, error_id, attempts),
-        BatchResult::AlreadySent => reporter.already_sent(path),
-        BatchResult::Rejected(reason) => reporter.upload_failed(path, &format!("rejected by the service: {reason}")),
-        BatchResult::GaveUp(reason) => reporter.upload_failed(path, &format!("not sent: {reason}")),
-        BatchResult::Unauthorized(status) => {
+        DeliveryResult::Sent { attempts } => reporter.sent(path, error_id, attempts),
+        DeliveryResult::AlreadySent => reporter.already_sent(path),
+        DeliveryResult::Rejected(reason) => reporter.upload_failed(path, &format!("rejected by the service: {reason}")),
+        DeliveryResult::GaveUp(reason) => reporter.upload_failed(path, &format!("not sent: {reason}")),
+        DeliveryResult::Unauthorized(status) => {
             reporter.fatal(&format!(
                 "the service refused the App Secret (HTTP {status}): check --app-secret / APPCENTER_APP_SECRET and that the app exists and is enabled; nothing more was sent"
             ));
             return ControlFlow::Break(());
         }
-        BatchResult::JournalFailed(reason) => {
+        DeliveryResult::JournalFailed(reason) => {
             reporter.fatal(&format!(
                 "{}: sent, but {reason}; stopped so that a rerun does not send reports twice",
                 path.display()

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::hex;
+use super::serde_hex;
 
 /// The exception block of a report.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -26,10 +26,10 @@ pub struct ExceptionInfo<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub codes: Option<Cow<'a, str>>,
     /// The numeric codes as numbers.
-    #[serde(serialize_with = "hex::serialize_vec", skip_serializing_if = "Vec::is_empty")]
+    #[serde(serialize_with = "serde_hex::serialize_vec", skip_serializing_if = "Vec::is_empty")]
     pub code_values: Vec<u64>,
     /// The faulting address, from an `at 0x...` in the subtype or codes.
-    #[serde(serialize_with = "hex::serialize_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "serde_hex::serialize_opt", skip_serializing_if = "Option::is_none")]
     pub address: Option<u64>,
     /// `Exception Message` / `exception.message`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,7 +66,7 @@ pub struct Termination<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Cow<'a, str>>,
     /// The code in that namespace.
-    #[serde(serialize_with = "hex::serialize_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "serde_hex::serialize_opt", skip_serializing_if = "Option::is_none")]
     pub code: Option<u64>,
     /// What the code means (`Segmentation fault: 11`, `Trace/BPT trap: 5`).
     #[serde(skip_serializing_if = "Option::is_none")]

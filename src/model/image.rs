@@ -1,36 +1,36 @@
 //! Binary images: the executables and libraries mapped into the process.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use serde::Serialize;
+use uuid::Uuid;
 
-use super::hex;
-use crate::arch::Arch;
+use super::arch::{self, Arch};
+use super::serde_hex;
 
 /// One binary image.
 #[derive(Debug, Clone, Serialize)]
 pub struct Image<'a> {
     /// Load address.
-    #[serde(serialize_with = "hex::serialize")]
+    #[serde(serialize_with = "serde_hex::serialize")]
     pub start: u64,
     /// Last address of the image (inclusive, as text reports write it;
     /// `base + size - 1` for `.ips`).
-    #[serde(serialize_with = "hex::serialize")]
+    #[serde(serialize_with = "serde_hex::serialize")]
     pub end: u64,
     /// Image name (`libdispatch.dylib`; on macOS often a bundle id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Cow<'a, str>>,
     /// The image's architecture; macOS text reports give a version instead
     /// and the report's code type applies.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "arch::serialize_opt", skip_serializing_if = "Option::is_none")]
     pub arch: Option<Arch>,
     /// The version in parentheses on macOS (`1.0 - 1`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<Cow<'a, str>>,
     /// The LC_UUID, when known and not all zero.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<ImageUuid>,
+    pub uuid: Option<Uuid>,
     /// Path on the device.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<Cow<'a, str>>,
@@ -98,91 +98,12 @@ impl ImageIndex {
     }
 }
 
-/// An image UUID (LC_UUID). Reports write it dashed or not, in either case;
-/// it is the same UUID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ImageUuid(pub [u8; 16]);
-
-impl ImageUuid {
-    /// Reads 32 hex digits, with or without the four dashes, in any case.
-    pub fn parse(text: &str) -> Option<ImageUuid> {
-        let text = text.trim_ascii().as_bytes();
-        let mut digits = [0u8; 32];
-        match text.len() {
-            32 => digits.copy_from_slice(text),
-            36 if text[8] == b'-' && text[13] == b'-' && text[18] == b'-' && text[23] == b'-' => {
-                digits[..8].copy_from_slice(&text[..8]);
-                digits[8..12].copy_from_slice(&text[9..13]);
-                digits[12..16].copy_from_slice(&text[14..18]);
-                digits[16..20].copy_from_slice(&text[19..23]);
-                digits[20..].copy_from_slice(&text[24..]);
-            }
-            _ => return None,
-        }
-        let mut bytes = [0u8; 16];
-        let mut invalid = 0u8;
-        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-            let (high, low) = (HEX[pair[0] as usize], HEX[pair[1] as usize]);
-            invalid |= high | low;
-            *byte = (high << 4) | (low & 0x0f);
-        }
-        // Any invalid digit set the top bits (0xff).
-        (invalid & 0xf0 == 0).then_some(ImageUuid(bytes))
-    }
-
-    /// True for `00000000-0000-0000-0000-000000000000`.
-    pub fn is_nil(&self) -> bool {
-        self.0 == [0; 16]
-    }
-
-    /// 32 lower-case hex digits without dashes, as App Center wants.
-    pub fn simple(&self) -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut out = [0u8; 32];
-        for (pair, b) in out.chunks_exact_mut(2).zip(self.0) {
-            pair[0] = DIGITS[usize::from(b >> 4)];
-            pair[1] = DIGITS[usize::from(b & 0xf)];
-        }
-        // Only ASCII hex digits were written, so this never falls back.
-        std::str::from_utf8(&out).unwrap_or_default().to_string()
-    }
+/// Reads an image UUID (LC_UUID) as reports write it: 32 hex digits,
+/// dashed or not, in either case; they are the same UUID. The all-zero UUID
+/// of placeholder images is no UUID (`None`).
+pub fn parse_uuid(text: &str) -> Option<Uuid> {
+    Uuid::try_parse(text.trim_ascii()).ok().filter(|uuid| !uuid.is_nil())
 }
-
-impl fmt::Display for ImageUuid {
-    /// Lower-case dashed form.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl Serialize for ImageUuid {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-/// The value of each byte as a hex digit, or 0xff.
-const HEX: [u8; 256] = {
-    let mut table = [0xff; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
 
 #[cfg(test)]
 mod tests {
@@ -190,11 +111,11 @@ mod tests {
 
     #[test]
     fn uuid_forms_agree() {
-        let a = ImageUuid::parse("8ce6a4f1ad09385e8422b60f540b9a23").unwrap();
-        let b = ImageUuid::parse("8CE6A4F1-AD09-385E-8422-B60F540B9A23").unwrap();
+        let a = parse_uuid("8ce6a4f1ad09385e8422b60f540b9a23").unwrap();
+        let b = parse_uuid("8CE6A4F1-AD09-385E-8422-B60F540B9A23").unwrap();
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "8ce6a4f1-ad09-385e-8422-b60f540b9a23");
-        assert_eq!(a.simple(), "8ce6a4f1ad09385e8422b60f540b9a23");
+        assert_eq!(a.simple().to_string(), "8ce6a4f1ad09385e8422b60f540b9a23");
     }
 
     #[test]
@@ -205,9 +126,9 @@ mod tests {
             "8ce6a4f1ad09385e8422b60f540b9a2",
             "8ce6a4f1ad09385e8422b60f540b9a233",
             "8ce6-a4f1ad09385e8422b60f540b9a23",
+            "00000000-0000-0000-0000-000000000000",
         ] {
-            assert_eq!(ImageUuid::parse(bad), None, "{bad}");
+            assert_eq!(parse_uuid(bad), None, "{bad}");
         }
-        assert!(ImageUuid::parse("00000000-0000-0000-0000-000000000000").unwrap().is_nil());
     }
 }

@@ -1,30 +1,33 @@
 //! The crash model: one format-neutral description of a crash report.
 //!
-//! Both readers ([`crate::text`] for `.crash` text, [`crate::ips`] for `.ips`
-//! JSON) produce a [`Report`]; everything downstream (printing, the App Center
+//! Both readers (for `.crash` text and `.ips` JSON, in [`crate::read`])
+//! produce a [`Report`]; everything downstream (printing, the App Center
 //! mapping, symbolication) reads only this model and never the input syntax.
 //!
 //! Strings are `Cow<'a, str>` borrowed from the input wherever the input holds
 //! them verbatim, so reading a report copies little. The JSON form of the
 //! model (`crashport inspect --json`) is documented in `docs/MODEL.md`.
 
+pub mod arch;
 mod exception;
-pub mod hex;
 mod image;
+mod kind;
+mod serde_hex;
 mod thread;
+pub mod timestamp;
 
 use std::borrow::Cow;
 
 use serde::Serialize;
 
+pub use arch::{Arch, CodeType};
 pub use exception::{ExceptionInfo, Termination, UncaughtException};
-pub use image::{Image, ImageIndex, ImageUuid};
+pub use image::{Image, ImageIndex, parse_uuid};
+pub use kind::ReportKind;
 pub use thread::{Frame, Register, RegisterFlavor, RegisterState, SourceLocation, Thread};
 
-use crate::arch::CodeType;
 use crate::error::Warning;
-use crate::kind::ReportKind;
-use crate::timestamp::Timestamp;
+use timestamp::Timestamp;
 
 /// The syntax a report was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -345,17 +348,6 @@ impl<'a> Report<'a> {
         frame.image_index.and_then(|i| self.images.get(i))
     }
 
-    /// The image that contains `address` (the smallest such, so a catch-all
-    /// `0x0 - 0xffffffffffffffff ???` placeholder never wins over a real one).
-    pub fn image_containing(&self, address: u64) -> Option<usize> {
-        self.images
-            .iter()
-            .enumerate()
-            .filter(|(_, image)| image.contains(address))
-            .min_by_key(|(_, image)| image.end - image.start)
-            .map(|(index, _)| index)
-    }
-
     /// The process's own executable image: the image at the process path,
     /// else the one named like the process.
     pub fn main_image(&self) -> Option<&Image<'a>> {
@@ -387,10 +379,7 @@ impl<'a> Report<'a> {
     /// on 64-bit processes, 8 on 32-bit ones.
     pub fn pointer_hex_digits(&self) -> usize {
         let arch = self.main_image().and_then(|i| i.arch).or(self.code_type.map(|c| c.arch));
-        match arch {
-            Some(arch) if !arch.is_64_bit() => 8,
-            _ => 16,
-        }
+        arch.map_or(16, arch::address_digits)
     }
 }
 

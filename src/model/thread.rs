@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::hex;
+use super::serde_hex;
 
 /// One thread of the crashed process.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -40,7 +40,7 @@ impl Thread<'_> {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Frame<'a> {
     /// The instruction address.
-    #[serde(serialize_with = "hex::serialize")]
+    #[serde(serialize_with = "serde_hex::serialize")]
     pub address: u64,
     /// The image name as the frame line wrote it (text), or the image's name (`.ips`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -172,7 +172,7 @@ pub struct Register<'a> {
     /// Its name (`x0`, `pc`, `rip`).
     pub name: Cow<'a, str>,
     /// Its value.
-    #[serde(serialize_with = "hex::serialize")]
+    #[serde(serialize_with = "serde_hex::serialize")]
     pub value: u64,
     /// What the report says about it (`esr: ... Address size fault`).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -127,11 +127,7 @@ impl Journal {
             .map(|d| d.join("crashport"))
             .unwrap_or_else(|| PathBuf::from(".crashport"));
         use sha1::{Digest, Sha1};
-        let tag: String = Sha1::digest(format!("{endpoint} {secret_fingerprint}").as_bytes())
-            .iter()
-            .take(6)
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let tag = crate::hex::encode_bytes(&Sha1::digest(format!("{endpoint} {secret_fingerprint}").as_bytes())[..6]);
         dir.join(format!("upload-{tag}.jsonl"))
     }
 
@@ -163,7 +159,7 @@ impl Journal {
             sent: key.to_string(),
             error_id: error_id.to_string(),
             file: file.display().to_string(),
-            at: crate::timestamp::format_utc_millis(time::OffsetDateTime::now_utc()),
+            at: crate::model::timestamp::format_utc_millis(time::OffsetDateTime::now_utc()),
         };
         let mut line = serde_json::to_string(&entry)
             .map_err(|e| JournalError { path: self.path.clone(), message: e.to_string() })?;
@@ -182,7 +178,7 @@ impl Journal {
 pub fn key(error_id: &str, bytes: &[u8]) -> String {
     use sha1::{Digest, Sha1};
     let digest = Sha1::digest(bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::hex::encode_bytes(&digest);
     format!("{error_id}:{hex}")
 }
 

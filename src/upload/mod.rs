@@ -21,8 +21,9 @@ use time::OffsetDateTime;
 
 use crate::appcenter::logs::{Log, LogContainer};
 use crate::appcenter::validate::validate;
+use crate::bulk::convert::{self, Failure, Options, Origin, Outcome};
+use crate::bulk::load::{ReadFailure, load};
 use crate::error::excerpt;
-use crate::pipeline::{self, Failure, Options, Origin, Outcome, ReadFailure, read_file};
 use client::{Retry, RetryPolicy, Sender, Sent};
 use journal::Journal;
 use pace::Pacer;
@@ -31,7 +32,7 @@ use secret::AppSecret;
 
 /// One request's worth: an error and its attachments.
 #[derive(Debug, Clone)]
-pub struct Batch {
+pub struct Delivery {
     /// The logs.
     pub logs: Vec<Log>,
     /// The error's id.
@@ -46,11 +47,11 @@ pub struct Batch {
 #[derive(Debug, Clone)]
 pub enum Prepared {
     /// Requests to send.
-    Batches {
+    Deliveries {
         /// The file.
         path: PathBuf,
-        /// One batch per error.
-        batches: Vec<Batch>,
+        /// One delivery per error.
+        deliveries: Vec<Delivery>,
         /// What was dropped or guessed while converting.
         warnings: Vec<String>,
     },
@@ -59,22 +60,22 @@ pub enum Prepared {
 }
 
 /// Reads one file: a crash report is converted; a file of App Center log
-/// JSON (`{"logs": [...]}`) is validated and split into one batch per error.
+/// JSON (`{"logs": [...]}`) is validated and split into one delivery per error.
 pub fn prepare_file(path: &Path, origin: Origin, options: &Options) -> Prepared {
-    let bytes = match read_file(path, &options.limits) {
+    let bytes = match load(path, &options.limits, options.memory_map) {
         Ok(bytes) => bytes,
         Err(ReadFailure::Io(message)) => {
             return Prepared::Done(Outcome::Failed(Failure::Io { path: path.to_path_buf(), message }));
         }
-        Err(ReadFailure::Refused(error)) => return Prepared::Done(pipeline::refused(path, error, origin)),
+        Err(ReadFailure::Refused(error)) => return Prepared::Done(convert::refused(path, error, origin)),
     };
     if is_log_json(&bytes) {
         return prepare_logs(path, &bytes);
     }
-    match pipeline::convert_bytes(path, &bytes, origin, options) {
-        Outcome::Converted(c) => Prepared::Batches {
+    match convert::convert_bytes(path, &bytes, origin, options) {
+        Outcome::Converted(c) => Prepared::Deliveries {
             path: c.path.clone(),
-            batches: vec![Batch {
+            deliveries: vec![Delivery {
                 key: journal::key(&c.error_id, &bytes),
                 error_id: c.error_id,
                 timestamp: Some(c.timestamp),
@@ -93,12 +94,8 @@ fn is_log_json(bytes: &[u8]) -> bool {
 }
 
 fn prepare_logs(path: &Path, bytes: &[u8]) -> Prepared {
-    let failure = |message: String| {
-        Prepared::Done(Outcome::Failed(Failure::Io {
-            path: path.to_path_buf(),
-            message: format!("invalid App Center logs: {message}"),
-        }))
-    };
+    let failure =
+        |message: String| Prepared::Done(Outcome::Failed(Failure::InvalidLogs { path: path.to_path_buf(), message }));
     let container: LogContainer = match serde_json::from_slice(bytes) {
         Ok(container) => container,
         Err(e) => return failure(e.to_string()),
@@ -108,30 +105,32 @@ fn prepare_logs(path: &Path, bytes: &[u8]) -> Prepared {
         return failure(format!("{}{more}", problems.into_iter().take(5).collect::<Vec<_>>().join("; ")));
     }
     // One request per error, with the attachments that name it.
-    let mut batches: Vec<Batch> = Vec::new();
+    let mut deliveries: Vec<Delivery> = Vec::new();
     let mut attachments = Vec::new();
     for log in container.logs {
         match error_id_of(&log) {
-            Some(id) => batches.push(Batch { error_id: id, key: String::new(), timestamp: None, logs: vec![log] }),
+            Some(id) => {
+                deliveries.push(Delivery { error_id: id, key: String::new(), timestamp: None, logs: vec![log] })
+            }
             None => attachments.push(log),
         }
     }
     for attachment in attachments {
         let Log::ErrorAttachment(a) = &attachment else { continue };
-        match batches.iter_mut().find(|b| b.error_id.eq_ignore_ascii_case(&a.error_id)) {
-            Some(batch) => batch.logs.push(attachment),
+        match deliveries.iter_mut().find(|d| d.error_id.eq_ignore_ascii_case(&a.error_id)) {
+            Some(delivery) => delivery.logs.push(attachment),
             None => {
                 let id = a.id.clone();
-                batches.push(Batch { error_id: id, key: String::new(), timestamp: None, logs: vec![attachment] });
+                deliveries.push(Delivery { error_id: id, key: String::new(), timestamp: None, logs: vec![attachment] });
             }
         }
     }
-    for batch in &mut batches {
-        let bytes = serde_json::to_vec(&batch.logs).unwrap_or_default();
-        batch.key = journal::key(&batch.error_id, &bytes);
-        batch.timestamp = batch.logs.iter().find_map(timestamp_of);
+    for delivery in &mut deliveries {
+        let bytes = serde_json::to_vec(&delivery.logs).unwrap_or_default();
+        delivery.key = journal::key(&delivery.error_id, &bytes);
+        delivery.timestamp = delivery.logs.iter().find_map(timestamp_of);
     }
-    Prepared::Batches { path: path.to_path_buf(), batches, warnings: Vec::new() }
+    Prepared::Deliveries { path: path.to_path_buf(), deliveries, warnings: Vec::new() }
 }
 
 fn error_id_of(log: &Log) -> Option<String> {
@@ -168,9 +167,9 @@ pub struct Settings {
     pub force: bool,
 }
 
-/// How one batch went.
+/// How one delivery went.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BatchResult {
+pub enum DeliveryResult {
     /// Acknowledged by the service (and journalled).
     Sent {
         /// Attempts it took.
@@ -188,7 +187,7 @@ pub enum BatchResult {
     JournalFailed(String),
 }
 
-/// Sends batches one at a time.
+/// Sends deliveries one at a time.
 pub struct Uploader {
     settings: Settings,
     sender: Sender,
@@ -204,41 +203,36 @@ impl Uploader {
         Ok(Uploader { settings, sender, journal, pacer })
     }
 
-    /// The journal in use.
-    pub fn journal(&self) -> &Journal {
-        &self.journal
-    }
-
     /// The pacer (for estimates of the time left).
     pub fn pacer(&self) -> &Pacer {
         &self.pacer
     }
 
-    /// Sends one batch, unless the journal has it; records it once acknowledged.
-    pub fn upload(&mut self, batch: &Batch, path: &Path, on_retry: impl FnMut(&Retry)) -> BatchResult {
-        if !self.settings.force && self.journal.contains(&batch.key) {
-            return BatchResult::AlreadySent;
+    /// Sends one delivery, unless the journal has it; records it once acknowledged.
+    pub fn upload(&mut self, delivery: &Delivery, path: &Path, on_retry: impl FnMut(&Retry)) -> DeliveryResult {
+        if !self.settings.force && self.journal.contains(&delivery.key) {
+            return DeliveryResult::AlreadySent;
         }
-        let logs = prepared_logs(batch, self.settings.restamp, OffsetDateTime::now_utc());
+        let logs = prepared_logs(delivery, self.settings.restamp, OffsetDateTime::now_utc());
         let request = match Request::new(&self.settings.endpoint, self.journal.install_id(), &logs) {
             Ok(request) => request,
-            Err(e) => return BatchResult::GaveUp(format!("cannot build the request: {e}")),
+            Err(e) => return DeliveryResult::GaveUp(format!("cannot build the request: {e}")),
         };
         match self.sender.send(&request, &mut self.pacer, on_retry) {
-            Sent::Accepted { attempts, .. } => match self.journal.record(&batch.key, &batch.error_id, path) {
-                Ok(()) => BatchResult::Sent { attempts },
-                Err(e) => BatchResult::JournalFailed(e.to_string()),
+            Sent::Accepted { attempts, .. } => match self.journal.record(&delivery.key, &delivery.error_id, path) {
+                Ok(()) => DeliveryResult::Sent { attempts },
+                Err(e) => DeliveryResult::JournalFailed(e.to_string()),
             },
-            Sent::Rejected { status, body } => BatchResult::Rejected(format!("HTTP {status}: {body}")),
-            Sent::Unauthorized { status } => BatchResult::Unauthorized(status),
-            Sent::GaveUp { last, attempts } => BatchResult::GaveUp(format!("{last} (after {attempts} attempts)")),
+            Sent::Rejected { status, body } => DeliveryResult::Rejected(format!("HTTP {status}: {body}")),
+            Sent::Unauthorized { status } => DeliveryResult::Unauthorized(status),
+            Sent::GaveUp { last, attempts } => DeliveryResult::GaveUp(format!("{last} (after {attempts} attempts)")),
         }
     }
 }
 
 /// The requests a dry run would send, described for a person.
-pub fn describe_batch(batch: &Batch, settings: &Settings, install_id: &str) -> String {
-    let logs = prepared_logs(batch, settings.restamp, OffsetDateTime::now_utc());
+pub fn describe_delivery(delivery: &Delivery, settings: &Settings, install_id: &str) -> String {
+    let logs = prepared_logs(delivery, settings.restamp, OffsetDateTime::now_utc());
     match Request::new(&settings.endpoint, install_id, &logs) {
         Ok(request) => request.describe(&settings.secret, &logs),
         Err(e) => format!("(cannot build the request: {e})\n"),
@@ -248,13 +242,13 @@ pub fn describe_batch(batch: &Batch, settings: &Settings, install_id: &str) -> S
 /// The logs as they will be sent: with `restamp`, a crash App Center would
 /// drop for age gets the upload time as its timestamp (the attached report
 /// keeps the original time).
-fn prepared_logs(batch: &Batch, restamp: bool, now: OffsetDateTime) -> Vec<Log> {
-    let stale = batch.timestamp.is_some_and(|t| crate::appcenter::stale_warning(t, now).is_some());
+fn prepared_logs(delivery: &Delivery, restamp: bool, now: OffsetDateTime) -> Vec<Log> {
+    let stale = delivery.timestamp.is_some_and(|t| crate::appcenter::stale_warning(t, now).is_some());
     if !(restamp && stale) {
-        return batch.logs.clone();
+        return delivery.logs.clone();
     }
-    let stamp = crate::timestamp::format_utc_millis(now);
-    batch
+    let stamp = crate::model::timestamp::format_utc_millis(now);
+    delivery
         .logs
         .iter()
         .cloned()

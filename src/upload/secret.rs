@@ -30,7 +30,7 @@ impl AppSecret {
     pub fn fingerprint(&self) -> String {
         use sha1::{Digest, Sha1};
         let digest = Sha1::digest(format!("crashport journal {}", self.0).as_bytes());
-        digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+        crate::hex::encode_bytes(&digest[..6])
     }
 }
 

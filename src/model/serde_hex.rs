@@ -4,9 +4,11 @@
 
 use serde::Serializer;
 
+use crate::hex;
+
 /// Serializes a `u64` as `"0x..."` (lower case, unpadded).
 pub fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&format_args!("{value:#x}"))
+    serializer.serialize_str(hex::prefixed(*value).as_str())
 }
 
 /// Serializes an `Option<u64>` as `"0x..."` or `null`.
@@ -19,5 +21,5 @@ pub fn serialize_opt<S: Serializer>(value: &Option<u64>, serializer: S) -> Resul
 
 /// Serializes a list of `u64` as `["0x...", ...]`.
 pub fn serialize_vec<S: Serializer>(values: &[u64], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(values.iter().map(|v| format!("{v:#x}")))
+    serializer.collect_seq(values.iter().map(|v| hex::prefixed(*v).as_str().to_string()))
 }

@@ -1,4 +1,4 @@
-//! What a batch tells the person running it, on stderr: a progress bar on a
+//! What a run tells the person running it, on stderr: a progress bar on a
 //! terminal, notices for skipped files, warnings, errors (each naming its
 //! file), and the run summary.
 
@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anstyle::{AnsiColor, Style};
-use crashport::inputs::WalkError;
-use crashport::pipeline::Outcome;
+use crashport::bulk::convert::Outcome;
+use crashport::bulk::walk::WalkError;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
@@ -91,7 +91,7 @@ impl Reporter {
         self.bar_wanted
     }
 
-    /// Announces the batch and, when known, how many files it holds.
+    /// Announces the run and, when known, how many files it holds.
     pub fn start(&mut self, files: Option<usize>, what: &str) {
         self.bar.set_length(files.unwrap_or(0) as u64);
         let style = ProgressStyle::with_template(&format!(
@@ -137,7 +137,7 @@ impl Reporter {
         self.summary.failed.push(FailedFile { path: path.to_path_buf(), reason });
     }
 
-    /// A file whose batches went to the uploader (counted as seen).
+    /// A file whose deliveries went to the uploader (counted as seen).
     pub fn count_file(&mut self) {
         self.summary.files += 1;
     }

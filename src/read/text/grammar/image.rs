@@ -8,23 +8,35 @@
 //! 0x1017ff000 - 0x101885fff +com.AlphaSoft.iTubeDownloader (x86_64)  <7B639009-...> /Users/...
 //! ```
 //!
-//! Like frame lines, image lines are scanned byte by byte for speed.
-//! The end address is inclusive. Between the range and the `<uuid>` stand the
-//! name (spaces allowed, `+` for a non-system image on old reports), then an
-//! architecture and/or a parenthesised version (`*` when unknown).
+//! ```text
+//! image   = blanks address blanks "-" blanks address blank+ details
+//! details = ["+"] name [blank+ arch] [" (" version-or-arch ")"] blanks "<" uuid ">" blanks path
+//! ```
+//!
+//! The end address is inclusive. The name may hold spaces, so the
+//! architecture and the parenthesised version are split off its right end;
+//! an architecture is only taken in its lower-case spelling (`arm64e`,
+//! `x86_64`), since an upper-case word could be part of a name. A line
+//! without `<uuid>` keeps its image, with a problem noted.
 
 use std::borrow::Cow;
 
-use super::{LineError, scan};
-use crate::arch::Arch;
-use crate::model::{Image, ImageUuid};
+use nom::Parser;
+use nom::character::complete::char;
+use nom::sequence::delimited;
 
-/// A parsed image line, with a note when part of it was unusable.
+use super::{LineError, PResult, address, blanks, blanks1, expect, fail, is_blank, last_group, until_byte};
+use crate::hex;
+use crate::model::arch::{self, Arch};
+use crate::model::{Image, parse_uuid};
+
+/// A parsed image line, with notes on what was unusable.
+#[derive(Debug)]
 pub struct ImageLine<'a> {
     /// The image.
     pub image: Image<'a>,
     /// What could not be read (the image is kept without it).
-    pub problem: Option<String>,
+    pub problems: Vec<String>,
 }
 
 /// True when a line starts like an image line (`  0x...`).
@@ -33,48 +45,44 @@ pub fn looks_like_image_line(line: &str) -> bool {
 }
 
 /// Reads one `Binary Images` line.
-pub fn parse_image_line(line: &str) -> Result<ImageLine<'_>, LineError> {
-    let bytes = line.as_bytes();
-    let range_error = |at| LineError::new(at, "an address range `0xSTART - 0xEND` and a name");
-    let at = scan::skip_blanks(bytes, 0);
-    let (start, after_start) = scan::hex_at(bytes, at).ok_or(range_error(at))?;
-    let dash = scan::skip_blanks(bytes, after_start);
-    if bytes.get(dash) != Some(&b'-') {
-        return Err(range_error(dash));
+pub fn parse(line: &str) -> Result<ImageLine<'_>, LineError> {
+    match image(line) {
+        Ok((_, image)) => Ok(image),
+        Err(error) => Err(LineError::from_nom(line, error, "an image line")),
     }
-    let at = scan::skip_blanks(bytes, dash + 1);
-    let (end, after_end) = scan::hex_at(bytes, at).ok_or(range_error(at))?;
-    if !bytes.get(after_end).copied().is_some_and(scan::is_blank) {
-        return Err(range_error(after_end));
-    }
-    let rest = &line[after_end..];
-    let column = after_end;
+}
 
-    let mut problem = None;
-    let (middle, uuid, path) = match split_uuid(rest) {
-        Some((middle, uuid_text, path)) => {
-            let uuid = ImageUuid::parse(uuid_text);
-            if uuid.is_none() {
-                problem = Some(format!("the image UUID `<{uuid_text}>` is not 32 hex digits; image kept without it"));
+const RANGE: &str = "an address range `0xSTART - 0xEND` and a name";
+
+fn image(input: &str) -> PResult<'_, ImageLine<'_>> {
+    let (input, (_, start, _, _, _, end)) =
+        (blanks, expect(RANGE, address), blanks, expect(RANGE, char('-')), blanks, expect(RANGE, address))
+            .parse(input)?;
+    let (details, _) = expect(RANGE, blanks1).parse(input)?;
+    let mut problems = Vec::new();
+    let (middle, uuid, path) = match uuid_and_path(details) {
+        Ok((path, (middle, uuid_text))) => {
+            let uuid = parse_uuid(uuid_text);
+            if uuid.is_none() && !is_nil(uuid_text) {
+                problems.push(format!("the image UUID `<{uuid_text}>` is not 32 hex digits; image kept without it"));
             }
-            (middle, uuid, path)
+            (middle, uuid, path.trim_ascii())
         }
-        None => {
-            problem = Some("no `<uuid>` on the image line; image kept without it".to_string());
-            match rest.find(" /") {
-                Some(at) => (&rest[..at], None, rest[at..].trim_ascii()),
-                None => (rest, None, ""),
+        Err(_) => {
+            problems.push("no `<uuid>` on the image line; image kept without it".to_string());
+            match details.find(" /") {
+                Some(at) => (&details[..at], None, details[at..].trim_ascii()),
+                None => (details, None, ""),
             }
         }
     };
-    let (name, arch, version, marked_user) = split_name(middle.trim_ascii());
+    let (name, arch, version, marked_user) = name_arch_version(middle.trim_ascii());
     if name.is_empty() {
-        return Err(LineError::new(column, "an image name after the address range"));
+        return fail(details, "an image name after the address range");
     }
     if end < start {
-        problem = Some(format!("the image ends ({end:#x}) before it starts ({start:#x})"));
+        problems.push(format!("the image ends ({}) before it starts ({})", hex::prefixed(end), hex::prefixed(start)));
     }
-    let uuid = uuid.filter(|u| !u.is_nil());
     let image = Image {
         start,
         end,
@@ -85,42 +93,43 @@ pub fn parse_image_line(line: &str) -> Result<ImageLine<'_>, LineError> {
         path: (!path.is_empty()).then_some(Cow::Borrowed(path)),
         marked_user,
     };
-    Ok(ImageLine { image, problem })
+    Ok(("", ImageLine { image, problems }))
 }
 
-/// Splits `name arch  <uuid> /path` into the part before the UUID, the UUID
-/// text and the path.
-fn split_uuid(rest: &str) -> Option<(&str, &str, &str)> {
-    let open = memchr::memchr(b'<', rest.as_bytes())?;
-    let close = open + memchr::memchr(b'>', &rest.as_bytes()[open..])?;
-    Some((&rest[..open], &rest[open + 1..close], rest[close + 1..].trim_ascii()))
+/// `name arch  <uuid> /path`: (the part before the UUID, the UUID text),
+/// and the path as the rest.
+fn uuid_and_path(details: &str) -> PResult<'_, (&str, &str)> {
+    (until_byte(b'<'), delimited(char('<'), until_byte(b'>'), char('>'))).parse(details)
+}
+
+/// The all-zero UUID that placeholder lines carry is no UUID, not a bad one.
+fn is_nil(text: &str) -> bool {
+    uuid::Uuid::try_parse(text.trim_ascii()).is_ok_and(|u| u.is_nil())
 }
 
 /// Splits `+YetAnotherMac x86_64 (400.9.4 - 1.0.0)` into name, arch, version
 /// and the `+` mark.
-fn split_name(middle: &str) -> (&str, Option<Arch>, Option<&str>, bool) {
+fn name_arch_version(middle: &str) -> (&str, Option<Arch>, Option<&str>, bool) {
     let (mut name, marked_user) = match middle.strip_prefix('+') {
         Some(rest) => (rest.trim_ascii_start(), true),
         None => (middle, false),
     };
     let mut arch = None;
     let mut version = None;
-    if let Some(open) = scan::last_group_start(name) {
-        let body = &name[..name.len() - 1];
-        let inner = body[open + 2..].trim_ascii();
+    if let Some((open, inner)) = last_group(name) {
+        let inner = inner.trim_ascii();
         match arch_token(inner) {
             Some(a) => arch = Some(a),
             None if inner == "*" || inner.is_empty() => {}
             None => version = Some(inner),
         }
-        name = body[..open].trim_ascii_end();
+        name = name[..open].trim_ascii_end();
     }
-    if let Some(space) = name.as_bytes().iter().rposition(|&c| scan::is_blank(c))
+    if let Some(space) = name.as_bytes().iter().rposition(|&c| is_blank(c))
         && let Some(a) = arch_token(&name[space + 1..])
     {
-        let head = &name[..space];
         arch = arch.or(Some(a));
-        name = head.trim_ascii_end();
+        name = name[..space].trim_ascii_end();
     }
     (name, arch, version, marked_user)
 }
@@ -131,7 +140,7 @@ fn split_name(middle: &str) -> (&str, Option<Arch>, Option<&str>, bool) {
 fn arch_token(token: &str) -> Option<Arch> {
     let plausible =
         !token.is_empty() && token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if plausible { Arch::from_name(token) } else { None }
+    if plausible { arch::parse(token) } else { None }
 }
 
 #[cfg(test)]
@@ -139,8 +148,8 @@ mod tests {
     use super::*;
 
     fn image(line: &str) -> Image<'_> {
-        let parsed = parse_image_line(line).unwrap_or_else(|e| panic!("{line}: {e:?}"));
-        assert!(parsed.problem.is_none(), "{line}: {:?}", parsed.problem);
+        let parsed = parse(line).unwrap_or_else(|e| panic!("{line}: {e:?}"));
+        assert!(parsed.problems.is_empty(), "{line}: {:?}", parsed.problems);
         parsed.image
     }
 
@@ -198,12 +207,19 @@ mod tests {
 
     #[test]
     fn damaged_lines_keep_what_they_can() {
-        let parsed = parse_image_line("0x100000000 -        0x200000000 +a.out (0) <@UUID@> @EXEC@").unwrap();
+        let parsed = parse("0x100000000 -        0x200000000 +a.out (0) <@UUID@> @EXEC@").unwrap();
         assert!(parsed.image.uuid.is_none());
-        assert!(parsed.problem.unwrap().contains("@UUID@"));
-        let parsed = parse_image_line("0x1000 - 0x1fff Foo arm64 /usr/lib/Foo").unwrap();
+        assert!(parsed.problems[0].contains("@UUID@"));
+        let parsed = parse("0x1000 - 0x1fff Foo arm64 /usr/lib/Foo").unwrap();
         assert_eq!(parsed.image.path.as_deref(), Some("/usr/lib/Foo"));
-        assert!(parsed.problem.is_some());
-        assert!(parse_image_line("0x1000 - zz Foo").is_err());
+        assert_eq!(parsed.problems.len(), 1);
+        let err = parse("0x1000 - zz Foo").unwrap_err();
+        assert_eq!((err.column, err.expected), (9, RANGE));
+    }
+
+    #[test]
+    fn every_problem_of_a_line_is_kept() {
+        let parsed = parse("0x2000 - 0x1000 Foo arm64 <zz> /usr/lib/Foo").unwrap();
+        assert_eq!(parsed.problems.len(), 2, "{:?}", parsed.problems);
     }
 }

@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::limits::{ElementBudget, MAX_FRAMES, MAX_IMAGES, MAX_SMALL, MAX_THREADS};
 
@@ -60,10 +60,7 @@ impl<'a> Scalar<'a> {
             Scalar::F64(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19 => Some(*f as u64),
             Scalar::Str(s) => {
                 let s = s.trim();
-                match s.strip_prefix("0x") {
-                    Some(hex) => u64::from_str_radix(hex, 16).ok(),
-                    None => s.parse().ok(),
-                }
+                crate::hex::parse_prefixed(s).or_else(|| s.parse().ok())
             }
             _ => None,
         }
@@ -194,39 +191,42 @@ impl<T> Obj<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjVisitor<T> {
-            type Value = Obj<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(MapAccessDeserializer::new(map)).map(Obj::Ok)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Obj::Absent)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                drain_seq(seq)?;
-                Ok(Obj::Invalid("an array"))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Obj::Invalid("a string"))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Obj::Invalid("a number"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Obj::Invalid("a number"))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Obj::Invalid("a number"))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Obj::Invalid("a boolean"))
-            }
-        }
-        deserializer.deserialize_any(ObjVisitor(PhantomData))
+        deserializer.deserialize_any(ObjVisitor(PlainSeed::<T>::default()))
+    }
+}
+
+/// An object read by the seed `S`; anything else is noted as invalid.
+struct ObjVisitor<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for ObjVisitor<S> {
+    type Value = Obj<S::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.deserialize(MapAccessDeserializer::new(map)).map(Obj::Ok)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Obj::Absent)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        drain_seq(seq)?;
+        Ok(Obj::Invalid("an array"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Obj::Invalid("a string"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Obj::Invalid("a number"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Obj::Invalid("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Obj::Invalid("a number"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Obj::Invalid("a boolean"))
     }
 }
 
@@ -270,52 +270,61 @@ impl<T, const MAX: usize> List<T, MAX> {
 
 impl<'de, T: Deserialize<'de>, const MAX: usize> Deserialize<'de> for List<T, MAX> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor<T, const MAX: usize>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>, const MAX: usize> Visitor<'de> for ListVisitor<T, MAX> {
-            type Value = List<T, MAX>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array")
+        deserializer.deserialize_any(ListVisitor::<PlainSeed<T>, MAX> { element: PlainSeed::default(), budget: None })
+    }
+}
+
+/// An array whose elements `element` reads, counted against `budget` when
+/// there is one; anything else is noted as invalid.
+struct ListVisitor<'b, S, const MAX: usize> {
+    element: S,
+    budget: Option<&'b ElementBudget>,
+}
+
+impl<'de, S: DeserializeSeed<'de> + Clone, const MAX: usize> Visitor<'de> for ListVisitor<'_, S, MAX> {
+    type Value = List<S::Value, MAX>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // JSON gives no length; most lists here are frames, a few dozen long.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
+        while let Some(item) = seq.next_element_seed(self.element.clone())? {
+            if items.len() == MAX {
+                return Err(too_long::<A::Error>(MAX));
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                // JSON gives no length; most lists here are frames, a few dozen long.
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(16).min(1024));
-                while let Some(item) = seq.next_element()? {
-                    if items.len() == MAX {
-                        return Err(de::Error::custom(format!("at most {MAX} elements (no real report has more)")));
-                    }
-                    if let Err(limit) = ElementBudget::take() {
-                        return Err(de::Error::custom(format!(
-                            "at most {limit} threads, frames and images in all (no real report has more)"
-                        )));
-                    }
-                    items.push(item);
-                }
-                Ok(List::Items(items))
+            if let Some(budget) = self.budget
+                && let Err(limit) = budget.take(1)
+            {
+                return Err(de::Error::custom(format!(
+                    "at most {limit} threads, frames and images in all (no real report has more)"
+                )));
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(List::Absent)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                drain_map(map)?;
-                Ok(List::Invalid("an object"))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(List::Invalid("a string"))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(List::Invalid("a number"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(List::Invalid("a number"))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(List::Invalid("a number"))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(List::Invalid("a boolean"))
-            }
+            items.push(item);
         }
-        deserializer.deserialize_any(ListVisitor::<T, MAX>(PhantomData))
+        Ok(List::Items(items))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(List::Absent)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        drain_map(map)?;
+        Ok(List::Invalid("an object"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(List::Invalid("a string"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(List::Invalid("a number"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(List::Invalid("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(List::Invalid("a number"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(List::Invalid("a boolean"))
     }
 }
 
@@ -346,79 +355,208 @@ pub struct Header<'a> {
 }
 
 /// The body.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+///
+/// Read by [`BodySeed`] rather than a derived reader: its lists of threads,
+/// frames and images count against the read's [`ElementBudget`], which
+/// a derived reader has no way to be given. A key given twice keeps its
+/// last value.
+#[derive(Debug, Default)]
 pub struct Body<'a> {
-    #[serde(borrow)]
     pub bug_type: Scalar<'a>,
-    #[serde(borrow, rename = "procName")]
     pub proc_name: Scalar<'a>,
-    #[serde(borrow)]
     pub pid: Scalar<'a>,
-    #[serde(borrow, rename = "procPath")]
     pub proc_path: Scalar<'a>,
-    #[serde(borrow, rename = "procRole")]
     pub proc_role: Scalar<'a>,
-    #[serde(borrow, rename = "parentProc")]
     pub parent_proc: Scalar<'a>,
-    #[serde(borrow, rename = "parentPid")]
     pub parent_pid: Scalar<'a>,
-    #[serde(borrow, rename = "responsibleProc")]
     pub responsible_proc: Scalar<'a>,
-    #[serde(borrow, rename = "coalitionName")]
     pub coalition_name: Scalar<'a>,
-    #[serde(borrow, rename = "userID")]
     pub user_id: Scalar<'a>,
-    #[serde(borrow, rename = "modelCode")]
     pub model_code: Scalar<'a>,
-    #[serde(borrow, rename = "cpuType")]
     pub cpu_type: Scalar<'a>,
-    #[serde(borrow)]
     pub translated: Scalar<'a>,
-    #[serde(borrow, rename = "procLaunch")]
     pub proc_launch: Scalar<'a>,
-    #[serde(borrow, rename = "captureTime")]
     pub capture_time: Scalar<'a>,
-    #[serde(borrow)]
     pub incident: Scalar<'a>,
-    #[serde(borrow, rename = "crashReporterKey")]
     pub crash_reporter_key: Scalar<'a>,
-    #[serde(borrow, rename = "osVersion")]
     pub os_version: Obj<OsVersion<'a>>,
-    #[serde(borrow, rename = "bundleInfo")]
     pub bundle_info: Obj<BundleInfo<'a>>,
-    #[serde(borrow)]
     pub exception: Obj<Exception<'a>>,
-    #[serde(borrow)]
     pub termination: Obj<Termination<'a>>,
-    #[serde(borrow)]
     pub asi: Obj<OrderedMap<'a>>,
-    #[serde(borrow, rename = "asiBacktraces")]
     pub asi_backtraces: List<Scalar<'a>, MAX_SMALL>,
-    #[serde(borrow, rename = "exceptionReason")]
     pub exception_reason: Obj<ExceptionReason<'a>>,
-    #[serde(borrow)]
     pub ktriageinfo: Scalar<'a>,
-    #[serde(borrow, rename = "vmRegionInfo")]
     pub vm_region_info: Scalar<'a>,
-    #[serde(borrow, rename = "lastExceptionBacktrace")]
     pub last_exception_backtrace: List<Obj<Frame<'a>>, MAX_FRAMES>,
-    #[serde(borrow, rename = "faultingThread")]
     pub faulting_thread: Scalar<'a>,
-    #[serde(borrow)]
     pub threads: List<Obj<Thread<'a>>, MAX_THREADS>,
-    #[serde(borrow, rename = "usedImages")]
     pub used_images: List<Obj<Image<'a>>, MAX_IMAGES>,
     // Keys that only other kinds of report have: they classify a body saved
     // without its header.
-    #[serde(rename = "memoryStatus")]
-    pub memory_status: Option<IgnoredAny>,
-    #[serde(rename = "largestProcess")]
-    pub largest_process: Option<IgnoredAny>,
-    #[serde(rename = "panicString")]
-    pub panic_string: Option<IgnoredAny>,
-    #[serde(rename = "processByPid")]
-    pub process_by_pid: Option<IgnoredAny>,
+    pub memory_status: bool,
+    pub largest_process: bool,
+    pub panic_string: bool,
+    pub process_by_pid: bool,
+}
+
+/// Reads a [`Body`], counting its threads, frames and images against `budget`.
+pub struct BodySeed<'b> {
+    /// The read's element budget.
+    pub budget: &'b ElementBudget,
+}
+
+impl<'de> DeserializeSeed<'de> for BodySeed<'_> {
+    type Value = Body<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Body<'de>, D::Error> {
+        struct BodyVisitor<'b, 'a>(&'b ElementBudget, PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for BodyVisitor<'_, 'a> {
+            type Value = Body<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Body<'a>, A::Error> {
+                let budget = self.0;
+                let mut b = Body::default();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.0.as_ref() {
+                        "bug_type" => b.bug_type = map.next_value()?,
+                        "procName" => b.proc_name = map.next_value()?,
+                        "pid" => b.pid = map.next_value()?,
+                        "procPath" => b.proc_path = map.next_value()?,
+                        "procRole" => b.proc_role = map.next_value()?,
+                        "parentProc" => b.parent_proc = map.next_value()?,
+                        "parentPid" => b.parent_pid = map.next_value()?,
+                        "responsibleProc" => b.responsible_proc = map.next_value()?,
+                        "coalitionName" => b.coalition_name = map.next_value()?,
+                        "userID" => b.user_id = map.next_value()?,
+                        "modelCode" => b.model_code = map.next_value()?,
+                        "cpuType" => b.cpu_type = map.next_value()?,
+                        "translated" => b.translated = map.next_value()?,
+                        "procLaunch" => b.proc_launch = map.next_value()?,
+                        "captureTime" => b.capture_time = map.next_value()?,
+                        "incident" => b.incident = map.next_value()?,
+                        "crashReporterKey" => b.crash_reporter_key = map.next_value()?,
+                        "osVersion" => b.os_version = map.next_value()?,
+                        "bundleInfo" => b.bundle_info = map.next_value()?,
+                        "exception" => b.exception = map.next_value()?,
+                        "termination" => b.termination = map.next_value()?,
+                        "asi" => b.asi = map.next_value()?,
+                        "asiBacktraces" => b.asi_backtraces = map.next_value()?,
+                        "exceptionReason" => b.exception_reason = map.next_value()?,
+                        "ktriageinfo" => b.ktriageinfo = map.next_value()?,
+                        "vmRegionInfo" => b.vm_region_info = map.next_value()?,
+                        "lastExceptionBacktrace" => {
+                            b.last_exception_backtrace =
+                                map.next_value_seed(Counted::new(budget, ObjSeed(PlainSeed::default())))?
+                        }
+                        "faultingThread" => b.faulting_thread = map.next_value()?,
+                        "threads" => {
+                            b.threads = map.next_value_seed(Counted::new(budget, ObjSeed(ThreadSeed { budget })))?
+                        }
+                        "usedImages" => {
+                            b.used_images = map.next_value_seed(Counted::new(budget, ObjSeed(PlainSeed::default())))?
+                        }
+                        other => {
+                            map.next_value::<IgnoredAny>()?;
+                            match other {
+                                "memoryStatus" => b.memory_status = true,
+                                "largestProcess" => b.largest_process = true,
+                                "panicString" => b.panic_string = true,
+                                "processByPid" => b.process_by_pid = true,
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                Ok(b)
+            }
+        }
+        deserializer.deserialize_map(BodyVisitor::<'_, 'de>(self.budget, PhantomData))
+    }
+}
+
+/// An object key, borrowed from the input unless it had escapes (serde's
+/// own `Cow<str>` always copies).
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for KeyVisitor<'a> {
+            type Value = Key<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor(PhantomData))
+    }
+}
+
+/// The error for a list longer than any real report's.
+fn too_long<E: de::Error>(max: usize) -> E {
+    E::custom(format!("at most {max} elements (no real report has more)"))
+}
+
+/// Reads a value with its plain `Deserialize`, as a seed.
+struct PlainSeed<T>(PhantomData<T>);
+
+impl<T> Default for PlainSeed<T> {
+    fn default() -> Self {
+        PlainSeed(PhantomData)
+    }
+}
+
+impl<T> Clone for PlainSeed<T> {
+    fn clone(&self) -> Self {
+        PlainSeed(PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for PlainSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        T::deserialize(deserializer)
+    }
+}
+
+/// [`Obj`] of what `S` reads.
+#[derive(Clone)]
+struct ObjSeed<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for ObjSeed<S> {
+    type Value = Obj<S::Value>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(ObjVisitor(self.0))
+    }
+}
+
+/// A list of at most `MAX` elements that count against the read's budget,
+/// each read by `element`.
+struct Counted<'b, S, const MAX: usize> {
+    budget: &'b ElementBudget,
+    element: S,
+}
+
+impl<'b, S, const MAX: usize> Counted<'b, S, MAX> {
+    fn new(budget: &'b ElementBudget, element: S) -> Self {
+        Counted { budget, element }
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de> + Clone, const MAX: usize> DeserializeSeed<'de> for Counted<'_, S, MAX> {
+    type Value = List<S::Value, MAX>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(ListVisitor::<S, MAX> { element: self.element, budget: Some(self.budget) })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -490,21 +628,56 @@ pub struct ExceptionReason<'a> {
     pub class: Scalar<'a>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+/// One thread; read by [`ThreadSeed`] so that its frames count against the
+/// read's budget.
+#[derive(Debug, Default)]
 pub struct Thread<'a> {
-    #[serde(borrow)]
     pub id: Scalar<'a>,
-    #[serde(borrow)]
     pub name: Scalar<'a>,
-    #[serde(borrow)]
     pub queue: Scalar<'a>,
-    #[serde(borrow)]
     pub triggered: Scalar<'a>,
-    #[serde(borrow)]
     pub frames: List<Obj<Frame<'a>>, MAX_FRAMES>,
-    #[serde(borrow, rename = "threadState")]
     pub thread_state: Obj<ThreadState<'a>>,
+}
+
+/// Reads a [`Thread`] counting its frames against `budget`.
+#[derive(Clone, Copy)]
+struct ThreadSeed<'b> {
+    budget: &'b ElementBudget,
+}
+
+impl<'de> DeserializeSeed<'de> for ThreadSeed<'_> {
+    type Value = Thread<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Thread<'de>, D::Error> {
+        struct ThreadVisitor<'b, 'a>(&'b ElementBudget, PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for ThreadVisitor<'_, 'a> {
+            type Value = Thread<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a thread object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Thread<'a>, A::Error> {
+                let mut t = Thread::default();
+                while let Some(key) = map.next_key::<Key<'de>>()? {
+                    match key.0.as_ref() {
+                        "id" => t.id = map.next_value()?,
+                        "name" => t.name = map.next_value()?,
+                        "queue" => t.queue = map.next_value()?,
+                        "triggered" => t.triggered = map.next_value()?,
+                        "frames" => {
+                            t.frames = map.next_value_seed(Counted::new(self.0, ObjSeed(PlainSeed::default())))?
+                        }
+                        "threadState" => t.thread_state = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(t)
+            }
+        }
+        deserializer.deserialize_map(ThreadVisitor::<'_, 'de>(self.budget, PhantomData))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -703,6 +876,20 @@ impl<'de: 'a, 'a> Deserialize<'de> for StrList<'a> {
 mod tests {
     use super::*;
 
+    fn json(text: &str) -> serde_json::Deserializer<serde_json::de::StrRead<'_>> {
+        serde_json::Deserializer::from_str(text)
+    }
+
+    #[test]
+    fn budget_spans_every_list() {
+        let budget = ElementBudget::new(3);
+        let text = r#"{"threads": [{"frames": [{}, {}]}], "usedImages": [{}]}"#;
+        let error = BodySeed { budget: &budget }.deserialize(&mut json(text)).unwrap_err();
+        assert!(error.to_string().contains("at most 3 threads, frames and images"), "{error}");
+        let budget = ElementBudget::new(4);
+        assert!(BodySeed { budget: &budget }.deserialize(&mut json(text)).is_ok());
+    }
+
     #[test]
     fn wrong_types_are_kept_as_what_they_were() {
         let frame: Frame<'_> =
@@ -712,12 +899,17 @@ mod tests {
         assert_eq!(frame.image_index, Scalar::Other("an array"));
         assert_eq!(frame.symbol.str().as_deref(), Some("7"));
         assert_eq!(frame.inline.bool(), Some(true));
-        let thread: Thread<'_> = serde_json::from_str(r#"{"frames": [{"imageOffset": 1}, "junk", 3, null]}"#).unwrap();
+        let budget = ElementBudget::new(100);
+        let thread = ThreadSeed { budget: &budget }
+            .deserialize(&mut json(r#"{"frames": [{"imageOffset": 1}, "junk", 3, null]}"#))
+            .unwrap();
         let frames = thread.frames.items();
         assert!(frames[0].is_ok());
         assert!(matches!(frames[1], Obj::Invalid("a string")));
         assert!(matches!(frames[3], Obj::Absent));
-        let body: Body<'_> = serde_json::from_str(r#"{"threads": {"a": 1}, "osVersion": "iOS"}"#).unwrap();
+        let body = BodySeed { budget: &budget }
+            .deserialize(&mut json(r#"{"threads": {"a": 1}, "osVersion": "iOS"}"#))
+            .unwrap();
         assert!(matches!(body.threads, List::Invalid("an object")));
         assert!(matches!(body.os_version, Obj::Invalid("a string")));
     }
@@ -731,7 +923,10 @@ mod tests {
 
     #[test]
     fn strings_borrow() {
-        let body: Body<'_> = serde_json::from_str(r#"{"procName": "Sprocket", "procPath": "\/Applications"}"#).unwrap();
+        let budget = ElementBudget::new(100);
+        let body = BodySeed { budget: &budget }
+            .deserialize(&mut json(r#"{"procName": "Sprocket", "procPath": "\/Applications"}"#))
+            .unwrap();
         assert!(matches!(body.proc_name, Scalar::Str(Cow::Borrowed("Sprocket"))));
         assert!(matches!(body.proc_path, Scalar::Str(Cow::Owned(_))));
     }

@@ -1,124 +1,20 @@
-//! The reader for JSON `.ips` crash reports (iOS 15+, macOS 12+).
-//!
-//! An `.ips` file is a one-line JSON header (`bug_type`, app and OS facts)
-//! followed by a JSON body; some tools save the body alone, and macOS exports
-//! append a system profile in plain text after it. The body is read in one
-//! pass with serde into lenient, borrowed types (module `schema`) and then
-//! mapped onto the crash model. A value of the wrong type costs a warning
-//! naming its JSON path; a body cut off mid-way is closed after its last
-//! complete element (module `repair`) and read with a warning.
-
-pub(crate) mod repair;
-pub(crate) mod schema;
+//! From the `.ips` schema to the crash model: each value of the wrong type
+//! becomes a warning naming its JSON path, and the rest is kept.
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
+use uuid::Uuid;
 
-use crate::arch::{Arch, CodeType};
-use crate::error::{Location, ParseError, Warning, WarningSink, excerpt};
-use crate::limits::{ElementBudget, Limits};
+use super::schema::{self, Body, Header, List, Obj, Scalar};
+use crate::error::{Location, Warning, WarningSink, excerpt};
+use crate::hex;
+use crate::model::arch::{self, CodeType};
+use crate::model::timestamp::Timestamp;
 use crate::model::{
-    self, ExceptionInfo, Image, ImageUuid, Platform, RegisterFlavor, RegisterState, Report, SourceFormat,
-    SourceLocation, Termination,
+    self, ExceptionInfo, Image, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, SourceLocation,
+    Termination,
 };
-use crate::text::frames::parse_frame_line;
-use crate::timestamp::Timestamp;
-use schema::{Body, Header, List, Obj, Scalar};
-
-/// Reads a header line. Returns `None` when `line` is not one complete JSON object.
-pub(crate) fn parse_header(line: &str) -> Option<Header<'_>> {
-    // A body minified onto one line would also read as a header object.
-    if memchr::memmem::find(line.as_bytes(), b"\"threads\"").is_some() {
-        return None;
-    }
-    let mut de = serde_json::Deserializer::from_str(line);
-    let header = Header::deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(header)
-}
-
-/// Why a body could not be read.
-pub(crate) struct BodyError {
-    /// The error, with its place.
-    pub error: ParseError,
-    /// True when the JSON simply ended too soon (the file was cut off).
-    pub truncated: bool,
-}
-
-/// Reads an `.ips` body (the first JSON value of `body`; text after it is
-/// ignored). `first_line` is the number of the body's first line in the input.
-pub(crate) fn parse_body<'a>(body: &'a str, first_line: u32, limits: &Limits) -> Result<Body<'a>, BodyError> {
-    ElementBudget::start(limits.max_elements);
-    let mut de = serde_json::Deserializer::from_str(body);
-    let result = Body::deserialize(&mut de).map_err(|error| {
-        ElementBudget::start(limits.max_elements);
-        BodyError {
-            error: json_error(body, first_line, &error),
-            truncated: error.classify() == serde_json::error::Category::Eof,
-        }
-    });
-    ElementBudget::finish();
-    result
-}
-
-/// Describes a JSON failure with its line, column and JSON path.
-fn json_error(body: &str, first_line: u32, error: &serde_json::Error) -> ParseError {
-    // The path is only worth its cost once something failed: read again,
-    // this time tracking where the reader is.
-    let mut de = serde_json::Deserializer::from_str(body);
-    let path = match serde_path_to_error::deserialize::<_, Body<'_>>(&mut de) {
-        // A `?` segment is a key the reader had not reached yet.
-        Err(e) => Some(shorten_path(e.path().to_string().trim_end_matches(".?"))).filter(|p| p != "." && !p.is_empty()),
-        Ok(_) => None,
-    };
-    let line = (error.line() as u32).saturating_add(first_line.saturating_sub(1));
-    let location = Location { line: Some(line), column: Some(error.column() as u32), json_path: path };
-    let message = strip_position(error);
-    let (expected, found) = match error.classify() {
-        serde_json::error::Category::Eof => {
-            ("the rest of the JSON body".to_string(), "the end of the file (the report is cut off)".to_string())
-        }
-        serde_json::error::Category::Syntax if message.contains("recursion limit") => {
-            ("JSON nested at most 128 deep".to_string(), "deeper nesting (no real report has it)".to_string())
-        }
-        serde_json::error::Category::Syntax => {
-            let found = body
-                .lines()
-                .nth(error.line().saturating_sub(1))
-                .map(|l| excerpt(l.get(error.column().saturating_sub(1)..).unwrap_or(l).trim(), 40))
-                .unwrap_or_default();
-            let expected = match message.strip_prefix("expected ") {
-                Some(what) => format!("a JSON {what}"),
-                None => format!("valid JSON ({message})"),
-            };
-            (expected, found)
-        }
-        _ => (message, "more".to_string()),
-    };
-    ParseError::malformed(location, expected, found)
-}
-
-/// A JSON path short enough for a message: a hostile file can nest
-/// thousands of levels deep.
-fn shorten_path(path: &str) -> String {
-    const KEEP: usize = 80;
-    if path.len() <= 2 * KEEP {
-        return path.to_string();
-    }
-    let head = path.char_indices().map(|(i, _)| i).take_while(|&i| i <= KEEP).last().unwrap_or(0);
-    let tail = path.char_indices().map(|(i, _)| i).find(|&i| i >= path.len() - KEEP).unwrap_or(path.len());
-    format!("{}…{}", &path[..head], &path[tail..])
-}
-
-/// serde_json's message without its own ` at line L column C` suffix.
-fn strip_position(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" at line ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
-}
+use crate::read::text::{frame_line, os_version};
 
 /// Reads scalar fields, turning values of the wrong type into warnings.
 struct Fields {
@@ -312,11 +208,11 @@ type OsParts<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>, Option<Cow<'a, s
 fn split_os<'a>(text: &Cow<'a, str>) -> OsParts<'a> {
     match text {
         Cow::Borrowed(t) => {
-            let (product, version, build) = crate::text::os_version_parts(t);
+            let (product, version, build) = os_version(t);
             (product.map(Cow::Borrowed), version.map(Cow::Borrowed), build.map(Cow::Borrowed))
         }
         Cow::Owned(t) => {
-            let (product, version, build) = crate::text::os_version_parts(t);
+            let (product, version, build) = os_version(t);
             let own = |s: &str| Cow::Owned(s.to_string());
             (product.map(own), version.map(own), build.map(own))
         }
@@ -347,14 +243,14 @@ fn read_exception<'a>(body: &Body<'a>, f: &mut Fields) -> ExceptionInfo<'a> {
         } else {
             info.codes
                 .as_deref()
-                .map(|c| c.split(',').filter_map(|p| crate::text::frames::parse_hex(p.trim())).collect())
+                .map(|c| c.split(',').filter_map(|p| hex::parse_prefixed(p.trim())).collect())
                 .unwrap_or_default()
         };
         info.address = info
             .subtype
             .as_deref()
             .and_then(|s| s.rsplit_once(" at "))
-            .and_then(|(_, a)| crate::text::frames::parse_hex(a.trim()));
+            .and_then(|(_, a)| hex::parse_prefixed(a.trim()));
     }
     if let Some(t) = f.obj(&body.termination, || "termination".into()) {
         info.termination = Some(Termination {
@@ -387,7 +283,7 @@ fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, f: &mut Fields
             if line.trim().is_empty() {
                 continue;
             }
-            match parse_frame_line(line) {
+            match frame_line(line) {
                 Ok(frame) => frames.push(owned_frame(frame)),
                 Err(error) => f.warnings.push(Warning {
                     location: Location { json_path: Some(format!("asiBacktraces[{index}]")), ..Location::default() },
@@ -441,10 +337,8 @@ fn to_image<'a>(image: &schema::Image<'a>, index: usize, f: &mut Fields) -> Imag
     let start = f.u64(&image.base, || path() + ".base").unwrap_or(0);
     let size = f.u64(&image.size, || path() + ".size").unwrap_or(0);
     let uuid_text = f.str(&image.uuid, || path() + ".uuid");
-    let uuid = uuid_text.as_deref().and_then(ImageUuid::parse);
-    if uuid.is_none()
-        && let Some(text) = &uuid_text
-    {
+    let uuid = uuid_text.as_deref().map(|text| Uuid::try_parse(text.trim()));
+    if let (Some(Err(_)), Some(text)) = (&uuid, &uuid_text) {
         f.warnings.push(Warning {
             location: Location { json_path: Some(path() + ".uuid"), ..Location::default() },
             message: format!("expected a UUID, found {}; image kept without it", excerpt(text, 40)),
@@ -454,9 +348,9 @@ fn to_image<'a>(image: &schema::Image<'a>, index: usize, f: &mut Fields) -> Imag
         start,
         end: start.saturating_add(size.saturating_sub(1)),
         name: f.str(&image.name, || path() + ".name"),
-        arch: f.str(&image.arch, || path() + ".arch").and_then(|a| Arch::from_name(&a)),
+        arch: f.str(&image.arch, || path() + ".arch").and_then(|a| arch::parse(&a)),
         version: None,
-        uuid: uuid.filter(|u| !u.is_nil()),
+        uuid: uuid.and_then(Result::ok).filter(|u| !u.is_nil()),
         path: f.str(&image.path, || path() + ".path"),
         marked_user: false,
     }

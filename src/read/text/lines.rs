@@ -1,5 +1,11 @@
 //! A cursor over the lines of a report, keeping 1-based line numbers.
 
+/// 1-based line number of byte `offset` in `text`.
+pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
+    let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[..offset]).count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
 /// Yields `(line number, line)` with the line end (`\n` or `\r\n`) removed.
 #[derive(Debug, Clone)]
 pub struct LineCursor<'a> {
@@ -35,11 +41,6 @@ impl<'a> LineCursor<'a> {
     /// How many lines are left (one vectorised pass over the rest).
     pub fn remaining_lines(&self) -> usize {
         memchr::memchr_iter(b'\n', self.rest.as_bytes()).count() + 1
-    }
-
-    /// True once every line has been read.
-    pub fn is_done(&self) -> bool {
-        self.rest.is_empty()
     }
 
     /// Skips blank lines; returns the next non-blank line without consuming it.

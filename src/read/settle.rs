@@ -1,71 +1,19 @@
-//! Finishing touches that both readers share: tying frames to images,
-//! settling which thread crashed, and reading the uncaught exception out of
-//! Application Specific Information.
+//! Facts both readers leave for later because they depend on the whole
+//! report: which thread crashed (the header and the thread list may
+//! disagree), and the uncaught language exception and Objective-C selector
+//! that Application Specific Information names.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use crate::error::Warning;
-use crate::model::{Frame, ImageIndex, Report, UncaughtException};
-
-/// Completes a freshly read report in place.
-pub(crate) fn finish(report: &mut Report<'_>) {
-    resolve_frame_images(report);
-    settle_crashed_thread(report);
-    if report.uncaught_exception.is_none() {
-        report.uncaught_exception = report.application_specific_info.iter().find_map(|l| uncaught_exception(l));
-    }
-    if report.objc_selector.is_none() {
-        report.objc_selector = report.application_specific_info.iter().find_map(|l| objc_selector(l));
-    }
-    if report.threads.is_empty() && report.exception.is_empty() {
-        report.warnings.push(Warning::general(
-            "the report has no exception block and no threads: it looks cut off after its header",
-        ));
-    }
-}
-
-/// Sets `image_index` on frames that do not have one: by address (the
-/// smallest image containing it), else by the image name the frame line wrote.
-fn resolve_frame_images(report: &mut Report<'_>) {
-    let index = ImageIndex::new(&report.images);
-    let images = &report.images;
-    // Built on first use: most reports place every frame by address.
-    let mut by_name: Option<HashMap<&str, usize>> = None;
-    let mut resolve = |frames: &mut [Frame<'_>]| {
-        for frame in frames.iter_mut().filter(|f| f.image_index.is_none()) {
-            frame.image_index = index.find(frame.address).or_else(|| {
-                let name = frame.image_name.as_deref()?;
-                let map = by_name.get_or_insert_with(|| {
-                    let mut map = HashMap::with_capacity(images.len());
-                    for (n, image) in images.iter().enumerate().rev() {
-                        if let Some(name) = image.name.as_deref() {
-                            map.insert(name, n);
-                        }
-                    }
-                    map
-                });
-                map.get(name).copied()
-            });
-        }
-    };
-    for thread in &mut report.threads {
-        resolve(&mut thread.frames);
-    }
-    if let Some(frames) = &mut report.last_exception_backtrace {
-        resolve(frames);
-    }
-    for frames in &mut report.application_specific_backtraces {
-        resolve(frames);
-    }
-}
+use crate::model::{Report, UncaughtException};
 
 /// Makes the report-level crashed thread and the per-thread flags agree.
 ///
 /// When they disagree (a hand-edited report says `Crashed Thread: 5` but
 /// marks `Thread 1 Crashed:`), the thread marked in the thread list wins: it
 /// is the more specific statement and usually the one carrying registers.
-fn settle_crashed_thread(report: &mut Report<'_>) {
+pub(super) fn settle_crashed_thread(report: &mut Report<'_>) {
     let flagged: Vec<u32> = report.threads.iter().filter(|t| t.crashed).map(|t| t.number).collect();
     match (report.crashed_thread, flagged.first()) {
         (None, Some(&first)) => report.crashed_thread = Some(first),
@@ -132,7 +80,7 @@ pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtExce
 }
 
 /// `objc_msgSend() selector name: respondsToSelector:`.
-fn objc_selector<'a>(line: &Cow<'a, str>) -> Option<Cow<'a, str>> {
+pub(super) fn objc_selector<'a>(line: &Cow<'a, str>) -> Option<Cow<'a, str>> {
     const KEY: &str = "selector name: ";
     let at = line.find(KEY)? + KEY.len();
     let value = line[at..].trim();

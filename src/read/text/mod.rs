@@ -13,46 +13,32 @@
 //! `External Modification Summary`, KSCrash's `Extra Information`) is not
 //! part of the crash model and is not read.
 
-mod fields;
-pub(crate) mod frames;
-mod images;
+mod grammar;
 pub(crate) mod lines;
-mod registers;
-mod scan;
+mod version;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::arch::CodeType;
 use crate::error::{Location, ParseError, Warning, WarningSink, excerpt};
-use crate::limits::Limits;
+use crate::limits::{ElementBudget, Limits};
+use crate::model::arch::CodeType;
+use crate::model::timestamp::Timestamp;
 use crate::model::{Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread};
-use crate::timestamp::Timestamp;
-use fields::non_empty;
-pub use lines::LineCursor;
-
-/// A line-level parse failure: where on the line, and what was expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineError {
-    /// 0-based byte column on the line.
-    pub column: usize,
-    /// What the reader was looking for.
-    pub expected: &'static str,
-}
-
-impl LineError {
-    /// A failure at `column`.
-    pub fn new(column: usize, expected: &'static str) -> Self {
-        LineError { column, expected }
-    }
-}
+pub(crate) use grammar::frame::parse as frame_line;
+use grammar::header::{self, non_empty};
+pub(crate) use grammar::header::{name_and_pid, os_version};
+use grammar::thread::ThreadLine;
+use grammar::{LineError, frame, image, register};
+use lines::LineCursor;
 
 /// Reads a text report. `first_line` is the number of the first line of
 /// `text` within the whole input (2 when a JSON header line precedes it).
 ///
-/// Never fails: what cannot be read becomes a warning. Whether the result is
-/// a usable crash is for the caller to judge.
-pub fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Result<Report<'a>, ParseError> {
+/// A line that cannot be read becomes a warning; only a limit crossed (a
+/// line too long, too many threads, frames and images) fails the read.
+/// Whether the result is a usable crash is for the caller to judge.
+pub(crate) fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Result<Report<'a>, ParseError> {
     let mut reader = TextReader {
         lines: LineCursor::with_max_len(text, first_line, limits.max_line_length),
         report: Report { format: SourceFormat::Text, ..Report::default() },
@@ -64,8 +50,7 @@ pub fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Result<Repo
         states: Vec::new(),
         code_type_text: None,
         saw_images: false,
-        elements_left: limits.max_elements,
-        max_elements: limits.max_elements,
+        budget: ElementBudget::new(limits.max_elements),
         too_large: None,
         warnings: WarningSink::default(),
     };
@@ -95,14 +80,13 @@ struct PendingState<'a> {
 struct TextReader<'a> {
     lines: LineCursor<'a>,
     report: Report<'a>,
-    /// Thread number to index in `report.threads`.
     /// Thread number to index in `report.threads`, built only once threads
     /// come out of order (they almost never do).
     thread_slots: Option<HashMap<u32, usize>>,
     /// The highest thread number so far: a higher one is new.
     highest_thread: Option<u32>,
-    /// The `Thread N name:` line just read (it usually comes right before its thread).
-    /// `Thread N name:` lines seen before their thread.
+    /// The `Thread N name:` line just read (it usually comes right before
+    /// its thread).
     pending_name: Option<(u32, &'a str)>,
     /// Other `Thread N name:` lines not yet matched to their thread.
     pending_names: HashMap<u32, &'a str>,
@@ -112,8 +96,7 @@ struct TextReader<'a> {
     code_type_text: Option<&'a str>,
     saw_images: bool,
     /// Threads, frames and images the report may still add.
-    elements_left: usize,
-    max_elements: usize,
+    budget: ElementBudget,
     /// Set when the report passes a limit; reading stops there.
     too_large: Option<ParseError>,
     warnings: WarningSink,
@@ -134,15 +117,14 @@ impl<'a> TextReader<'a> {
 
     /// Takes `count` elements from the budget; on overrun records the error.
     fn take_elements(&mut self, count: usize, line: u32) -> bool {
-        if count <= self.elements_left {
-            self.elements_left -= count;
+        if self.budget.take(count).is_ok() {
             return true;
         }
         self.too_large.get_or_insert(ParseError::TooLarge {
             location: Location::line(line),
             what: "the number of threads, frames and images".to_string(),
-            limit: self.max_elements as u64,
-            actual: (self.max_elements - self.elements_left + count) as u64,
+            limit: self.budget.limit() as u64,
+            actual: self.budget.used(count) as u64,
         });
         false
     }
@@ -156,8 +138,8 @@ impl<'a> TextReader<'a> {
             if trimmed.is_empty() {
                 continue;
             }
-            if let Some(rest) = line.strip_prefix("Thread ") {
-                self.thread_line(number, rest, line);
+            if line.starts_with("Thread ") {
+                self.thread_line(number, line);
             } else if line.starts_with("Binary Images:") {
                 self.images();
                 // What follows the images is not part of the crash model.
@@ -170,7 +152,7 @@ impl<'a> TextReader<'a> {
                 self.report.application_specific_backtraces.push(frames);
             } else if line.starts_with("VM Regions Near") || line.starts_with("VM Region Info:") {
                 self.vm_regions(line);
-            } else if let Some((key, value)) = split_key_value(line) {
+            } else if let Some((key, value)) = header::key_value(line) {
                 self.field(number, key, value);
             } else if trimmed == "EOF" || trimmed.bytes().all(|b| matches!(b, b'-' | b'=' | b'`')) {
                 // The end marker of a translated report's text part, and the
@@ -189,7 +171,7 @@ impl<'a> TextReader<'a> {
             "CrashReporter Key" | "Beta Identifier" => r.crash_reporter_key = non_empty(value),
             "Hardware Model" => r.hardware_model = non_empty(value),
             "Process" => {
-                let (name, pid) = fields::name_and_pid(value);
+                let (name, pid) = header::name_and_pid(value);
                 r.process.name = non_empty(name);
                 r.process.pid = pid;
             }
@@ -208,17 +190,17 @@ impl<'a> TextReader<'a> {
             }
             "Role" => r.process.role = non_empty(value),
             "Parent Process" => {
-                let (name, pid) = fields::name_and_pid(value);
+                let (name, pid) = header::name_and_pid(value);
                 r.process.parent_name = non_empty(name);
                 r.process.parent_pid = pid;
             }
-            "Responsible" => r.process.responsible = non_empty(fields::name_and_pid(value).0),
-            "Coalition" => r.process.coalition = non_empty(fields::name_and_pid(value).0),
+            "Responsible" => r.process.responsible = non_empty(header::name_and_pid(value).0),
+            "Coalition" => r.process.coalition = non_empty(header::name_and_pid(value).0),
             "User ID" => r.process.user_id = value.trim_ascii().parse().ok(),
             "Date/Time" => self.report.timestamp = self.timestamp(number, value),
             "Launch Time" => self.report.launch_time = self.timestamp(number, value),
             "OS Version" => {
-                let (product, version, build) = fields::os_version(value);
+                let (product, version, build) = header::os_version(value);
                 r.os.platform = product.and_then(Platform::from_product_name);
                 r.os.product = product.map(Cow::Borrowed);
                 r.os.version = version.map(Cow::Borrowed);
@@ -227,17 +209,17 @@ impl<'a> TextReader<'a> {
             "Release Type" => r.os.release_type = non_empty(value),
             "Report Version" => r.report_version = non_empty(value),
             "Exception Type" => {
-                let (kind, signal) = fields::exception_type(value);
+                let (kind, signal) = header::exception_type(value);
                 r.exception.exception_type = non_empty(kind);
                 r.exception.signal = signal.map(Cow::Borrowed);
             }
             "Exception Subtype" => {
-                let codes = fields::exception_codes(value);
+                let codes = header::exception_codes(value);
                 r.exception.subtype = non_empty(value);
                 r.exception.address = r.exception.address.or(codes.address);
             }
             "Exception Codes" => {
-                let codes = fields::exception_codes(value);
+                let codes = header::exception_codes(value);
                 if let Some(text) = codes.numeric_text {
                     r.exception.codes = Some(Cow::Borrowed(text));
                     r.exception.code_values = codes.values;
@@ -250,7 +232,7 @@ impl<'a> TextReader<'a> {
             "Exception Message" => r.exception.message = non_empty(value),
             "Exception Note" => r.exception.note = non_empty(value),
             "Termination Reason" => {
-                let reason = fields::termination_reason(value);
+                let reason = header::termination_reason(value);
                 let t = r.exception.termination.get_or_insert_with(Termination::default);
                 t.namespace = reason.namespace.map(Cow::Borrowed);
                 t.code = reason.code;
@@ -265,12 +247,12 @@ impl<'a> TextReader<'a> {
                 t.reasons.extend(non_empty(value));
             }
             "Terminating Process" => {
-                let (name, pid) = fields::name_and_pid(value);
+                let (name, pid) = header::name_and_pid(value);
                 let t = r.exception.termination.get_or_insert_with(Termination::default);
                 t.by_process = non_empty(name);
                 t.by_pid = pid;
             }
-            "Triggered by Thread" | "Crashed Thread" => match fields::thread_number(value) {
+            "Triggered by Thread" | "Crashed Thread" => match header::thread_number(value) {
                 Some(thread) => r.crashed_thread = Some(thread),
                 None => self.warn(
                     number,
@@ -332,34 +314,24 @@ impl<'a> TextReader<'a> {
     }
 
     /// `Thread N name:`, `Thread N:`, `Thread N Crashed:`, `Thread N crashed with ... State:`.
-    fn thread_line(&mut self, number: u32, rest: &'a str, line: &'a str) {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let Ok(thread) = rest[..digits].parse::<u32>() else {
-            self.warn(number, format!("expected a thread number after `Thread`, found {}", excerpt(line, 60)));
-            return;
-        };
-        let after = &rest[digits..];
-        if let Some(name) = after.strip_prefix(" name:") {
-            if let Some((other, other_name)) = self.pending_name.replace((thread, name.trim_ascii())) {
-                self.pending_names.insert(other, other_name);
+    fn thread_line(&mut self, number: u32, line: &'a str) {
+        match grammar::thread::parse(line) {
+            Ok(ThreadLine::Name(thread, name)) => {
+                if let Some((other, other_name)) = self.pending_name.replace((thread, name)) {
+                    self.pending_names.insert(other, other_name);
+                }
             }
-        } else if let Some(header) = after.strip_prefix(" crashed with ") {
-            self.register_block(number, thread, header.trim_ascii_end().trim_end_matches(':'));
-        } else if let Some(tail) = after.strip_prefix(" Crashed") {
-            self.thread(number, thread, true, tail);
-        } else if after.starts_with(':') {
-            self.thread(number, thread, false, after);
-        } else if after.starts_with(" instruction stream") || after.starts_with(" last branch register state") {
-            // macOS 13+ dumps code bytes and branch records; not crash-model data.
-            self.block_lines();
-        } else {
-            self.warn(number, format!("unrecognised thread line ignored: {}", excerpt(line, 80)));
+            Ok(ThreadLine::State(thread, header)) => self.register_block(number, thread, header),
+            Ok(ThreadLine::Start { number: thread, crashed, label }) => self.thread(number, thread, crashed, label),
+            // Not crash-model data.
+            Ok(ThreadLine::Skipped(_)) => {
+                self.block_lines();
+            }
+            Err(error) => self.warn_line(number, line, &error, "thread line"),
         }
     }
 
-    fn thread(&mut self, number: u32, thread: u32, crashed: bool, tail: &'a str) {
-        // `:: Dispatch queue: q`, `:: name`, `: name`, `:`
-        let label = tail.trim_start_matches(':').trim_ascii();
+    fn thread(&mut self, number: u32, thread: u32, crashed: bool, label: &'a str) {
         let index = match self.thread_index(thread) {
             Some(index) => {
                 self.warn(number, format!("thread {thread} is listed twice; frames added to the first listing"));
@@ -389,7 +361,7 @@ impl<'a> TextReader<'a> {
         let t = &mut self.report.threads[index];
         t.crashed |= crashed;
         for text in [pending, Some(label)].into_iter().flatten().filter(|t| !t.is_empty()) {
-            let (name, queue) = split_queue(text);
+            let (name, queue) = grammar::thread::name_and_queue(text);
             if queue.is_some() {
                 t.queue = queue.map(Cow::Borrowed);
             }
@@ -427,7 +399,7 @@ impl<'a> TextReader<'a> {
             if !self.take_elements(1, number) {
                 break;
             }
-            match frames::parse_frame_line(line) {
+            match frame::parse(line) {
                 Ok(frame) => scratch.push(frame),
                 Err(error) => self.warn_line(number, line, &error, "frame line"),
             }
@@ -445,7 +417,7 @@ impl<'a> TextReader<'a> {
             Some((_, line)) if line.trim_ascii_start().starts_with('(') => {
                 let mut addresses = Vec::new();
                 while let Some((number, line)) = self.lines.next() {
-                    match frames::parse_address_list(line, &mut addresses) {
+                    match frame::parse_address_list(line, &mut addresses) {
                         Ok(true) => break,
                         Ok(false) => {}
                         Err(error) => {
@@ -472,14 +444,14 @@ impl<'a> TextReader<'a> {
     fn register_block(&mut self, number: u32, thread: u32, header: &'a str) {
         // arm64 has 34 registers, x86-64 21: one allocation for any block.
         let mut registers = Vec::with_capacity(40);
-        while let Some((line_number, line)) = self.lines.next_if(registers::is_register_line) {
-            if let Err(error) = registers::parse_register_line(line, &mut registers) {
+        while let Some((line_number, line)) = self.lines.next_if(register::is_register_line) {
+            if let Err(error) = register::parse_line(line, &mut registers) {
                 self.warn_line(line_number, line, &error, "rest of the register line");
             }
         }
-        let mut flavor = registers::flavor_from_header(header);
+        let mut flavor = register::flavor_from_header(header);
         if flavor == RegisterFlavor::Unknown {
-            flavor = registers::flavor_from_registers(&registers);
+            flavor = register::flavor_from_registers(&registers);
             self.warn(number, format!("unknown register state `{header}`; registers kept as found"));
         }
         for register in &mut registers {
@@ -507,7 +479,7 @@ impl<'a> TextReader<'a> {
     fn state_extra(&mut self, number: u32, key: &'a str, value: &'a str) {
         let value = value.trim_ascii();
         let (number_text, description) = value.split_once(' ').unwrap_or((value, ""));
-        let parsed = frames::parse_hex(number_text).or_else(|| number_text.parse().ok());
+        let parsed = crate::hex::parse_prefixed(number_text).or_else(|| number_text.parse().ok());
         match (self.states.last_mut(), parsed) {
             (Some(pending), Some(parsed)) => pending.state.extra.push(crate::model::Register {
                 name: Cow::Borrowed(key),
@@ -525,12 +497,12 @@ impl<'a> TextReader<'a> {
         // times. Capped, since a report may go on after it.
         self.report.images.reserve(self.lines.remaining_lines().min(2048));
         loop {
-            let Some((number, line)) = self.lines.next_if(images::looks_like_image_line) else {
+            let Some((number, line)) = self.lines.next_if(image::looks_like_image_line) else {
                 // A blank line may sit inside the list (macOS 13); the list
                 // goes on if an image line follows.
                 let mut ahead = self.lines.clone();
                 match ahead.peek_non_blank() {
-                    Some((_, next)) if images::looks_like_image_line(next) => {
+                    Some((_, next)) if image::looks_like_image_line(next) => {
                         self.lines = ahead;
                         continue;
                     }
@@ -540,9 +512,9 @@ impl<'a> TextReader<'a> {
             if !self.take_elements(1, number) {
                 break;
             }
-            match images::parse_image_line(line) {
+            match image::parse(line) {
                 Ok(parsed) => {
-                    if let Some(problem) = parsed.problem {
+                    for problem in parsed.problems {
                         self.warn(number, problem);
                     }
                     self.report.images.push(parsed.image);
@@ -572,7 +544,7 @@ impl<'a> TextReader<'a> {
             self.warnings
                 .push(Warning::general(format!("`Thread {thread} name:` for a thread the report does not list")));
         }
-        resolve_version(&mut self.report, self.code_type_text);
+        version::resolve(&mut self.report, self.code_type_text);
         if !self.saw_images && !self.report.threads.is_empty() {
             self.warnings.push(Warning::at_line(
                 self.lines.next_number(),
@@ -595,115 +567,4 @@ fn starts_section(line: &str) -> bool {
         || line.starts_with("Binary Images:")
         || line.starts_with("Last Exception Backtrace:")
         || line.starts_with("Application Specific Backtrace")
-}
-
-/// `Key: value` with a plausible key: letters first, at most 64 characters of
-/// letters, digits, spaces and `/-_().`, and the colon followed by white space
-/// or the end of the line.
-fn split_key_value(line: &str) -> Option<(&str, &str)> {
-    let colon = memchr::memchr(b':', line.as_bytes())?;
-    let key = &line[..colon];
-    let value = &line[colon + 1..];
-    let key_ok = (1..=64).contains(&key.len())
-        && key.as_bytes()[0].is_ascii_alphabetic()
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b" /-_().".contains(&b));
-    let value_ok = value.is_empty() || value.starts_with([' ', '\t']);
-    (key_ok && value_ok).then(|| (key.trim_ascii_end(), value.trim_ascii()))
-}
-
-/// `Dispatch queue: q` is a queue; `name Dispatch queue: q` both; anything else a name.
-fn split_queue(text: &str) -> (Option<&str>, Option<&str>) {
-    match text.find("Dispatch queue:") {
-        Some(at) => {
-            let name = text[..at].trim_ascii();
-            let queue = text[at + "Dispatch queue:".len()..].trim_ascii();
-            ((!name.is_empty()).then_some(name), (!queue.is_empty()).then_some(queue))
-        }
-        None => (Some(text.trim_ascii()), None),
-    }
-}
-
-/// Decides which half of `Version: A (B)` is the marketing version.
-///
-/// Apple's own iOS reports before iOS 15 write `CFBundleVersion
-/// (CFBundleShortVersionString)`; macOS reports, iOS reports translated from
-/// `.ips` (iOS 15 on), and PLCrashReporter's (App Center, HockeyApp) write
-/// `CFBundleShortVersionString (CFBundleVersion)`. Apple's reports mark
-/// `Code Type` with `(Native)` or `(Translated)`; PLCrashReporter's do not,
-/// which tells the two apart on old iOS. A JSON header, when there is one,
-/// overrides this later.
-fn resolve_version(report: &mut Report<'_>, code_type_text: Option<&str>) {
-    let Some(text) = report.app.version_text.clone() else { return };
-    let (first, second) = match text.strip_suffix(')').and_then(|b| b.rfind(" (").map(|at| (b, at))) {
-        Some((body, at)) => (body[..at].trim_ascii(), Some(body[at + 2..].trim_ascii())),
-        None => (text.trim_ascii(), None),
-    };
-    let known = |v: &str| !v.is_empty() && v != "???";
-    let (first, second) = (Some(first).filter(|v| known(v)), second.filter(|v| known(v)));
-    let embedded = report.os.platform.is_some_and(Platform::is_embedded);
-    let apple_mark = code_type_text.is_some_and(|t| t.ends_with("(Native)") || t.ends_with("(Translated)"));
-    let modern = report.os.major_version().is_some_and(|major| match report.os.platform {
-        Some(Platform::WatchOS) => major >= 8,
-        _ => major >= 15,
-    });
-    let build_first = embedded && second.is_some() && !modern && apple_mark;
-    let (short, build) = if build_first { (second, first) } else { (first, second) };
-    let to_cow = |v: &str| -> Cow<'_, str> { Cow::Owned(v.to_string()) };
-    report.app.short_version = short.map(to_cow);
-    report.app.bundle_version = build.map(to_cow);
-}
-
-/// Splits an OS version string (`iPhone OS 16.0 (20A362)`) into product,
-/// version and build; shared with the `.ips` reader, whose `osVersion.train`
-/// has the same form.
-pub(crate) fn os_version_parts(value: &str) -> (Option<&str>, Option<&str>, Option<&str>) {
-    fields::os_version(value)
-}
-
-/// The process name of a `Process:` value (`Name [pid]`).
-pub(crate) fn process_name(value: &str) -> &str {
-    fields::name_and_pid(value).0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_values() {
-        assert_eq!(split_key_value("Process:             TouchCanvas [1052]"), Some(("Process", "TouchCanvas [1052]")));
-        assert_eq!(split_key_value("Date/Time:           2020-03-27"), Some(("Date/Time", "2020-03-27")));
-        assert_eq!(
-            split_key_value("Application Specific Information:"),
-            Some(("Application Specific Information", ""))
-        );
-        assert_eq!(split_key_value("objc[55788]: garbage collection is OFF"), None);
-        assert_eq!(split_key_value("  Calls made by this process:"), None);
-        assert_eq!(split_key_value("http://example.com"), None);
-    }
-
-    #[test]
-    fn queues_and_names() {
-        assert_eq!(split_queue("Dispatch queue: com.apple.main-thread"), (None, Some("com.apple.main-thread")));
-        assert_eq!(split_queue("WebThread"), (Some("WebThread"), None));
-        assert_eq!(split_queue("Worker Dispatch queue: q"), (Some("Worker"), Some("q")));
-    }
-
-    fn version_of(os: &str, code_type: &str, version: &str) -> (Option<String>, Option<String>) {
-        let text = format!("OS Version: {os}\nCode Type: {code_type}\nVersion: {version}\n");
-        let report = parse(&text, 1, &Limits::default()).unwrap();
-        (report.app.short_version.map(|v| v.into_owned()), report.app.bundle_version.map(|v| v.into_owned()))
-    }
-
-    #[test]
-    fn version_order_by_era() {
-        let s = |v: &str| Some(v.to_string());
-        assert_eq!(version_of("iPhone OS 13.3.1 (17D50)", "ARM-64 (Native)", "1 (3.0)"), (s("3.0"), s("1")));
-        assert_eq!(version_of("iPhone OS 16.0 (20A362)", "ARM-64 (Native)", "1.0 (1)"), (s("1.0"), s("1")));
-        // PLCrashReporter writes the marketing version first at any time.
-        assert_eq!(version_of("iPhone OS 14.4 (18D52)", "ARM-64", "1.0 (12)"), (s("1.0"), s("12")));
-        assert_eq!(version_of("Mac OS X 10.15.7 (19H2)", "X86-64 (Native)", "3.1 (310)"), (s("3.1"), s("310")));
-        assert_eq!(version_of("macOS 13.0", "ARM-64 (Native)", "???"), (None, None));
-        assert_eq!(version_of("macOS 13.0", "ARM-64 (Native)", "4.21.1"), (s("4.21.1"), None));
-    }
 }

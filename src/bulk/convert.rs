@@ -1,21 +1,20 @@
-//! One file in, one outcome out: read, detect, parse, convert.
+//! One file in, one outcome out: load, read, convert.
 //!
 //! Both `crashport convert` and `crashport upload` push every input through
-//! [`convert_file`]; a batch runs it on many files and reports each
+//! [`convert_file`]; a bulk run calls it on many files and reports each
 //! [`Outcome`] in input order.
 
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::Input;
+use super::load::{ReadFailure, load};
 use crate::appcenter::logs::Log;
 use crate::appcenter::{self, ConvertError, ConvertOptions};
 use crate::error::{FileError, ParseError, Warning};
-use crate::input::sniff_binary;
 use crate::limits::Limits;
 use crate::model::{Parsed, Skipped};
-use std::io::Read;
+use crate::read::Input;
 
 /// What happened to one input file.
 #[derive(Debug, Clone)]
@@ -94,6 +93,14 @@ pub enum Failure {
     /// It could not be parsed.
     #[error("{0}")]
     Parse(FileError),
+    /// It holds App Center log JSON (`{"logs": [...]}`) that is not valid.
+    #[error("{}: invalid App Center logs: {message}", path.display())]
+    InvalidLogs {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, by JSON path.
+        message: String,
+    },
     /// It parsed, but lacks something App Center needs.
     #[error("{}: cannot convert: {error}", path.display())]
     Convert {
@@ -109,6 +116,7 @@ impl Failure {
     pub fn reason(&self) -> String {
         match self {
             Failure::Io { message, .. } => format!("cannot read: {message}"),
+            Failure::InvalidLogs { message, .. } => format!("invalid App Center logs: {message}"),
             Failure::Parse(e) => e.error.to_string(),
             Failure::Convert { error, .. } => format!("cannot convert: {error}"),
         }
@@ -117,7 +125,7 @@ impl Failure {
     /// The file that failed.
     pub fn path(&self) -> &Path {
         match self {
-            Failure::Io { path, .. } | Failure::Convert { path, .. } => path,
+            Failure::Io { path, .. } | Failure::InvalidLogs { path, .. } | Failure::Convert { path, .. } => path,
             Failure::Parse(e) => &e.path,
         }
     }
@@ -139,85 +147,23 @@ pub enum Origin {
 pub struct Options {
     /// Bounds on what one file may make crashport read and hold.
     pub limits: Limits,
+    /// Map large files into memory instead of copying them (see
+    /// [`load`](super::load::load)); off unless the caller asks.
+    pub memory_map: bool,
     /// App Center mapping options.
     pub convert: ConvertOptions,
 }
-
-/// How many bytes are looked at to recognise a binary file.
-const SNIFF_BYTES: usize = 8192;
 
 /// Reads and converts one file.
 ///
 /// Files over the size limit are refused from their metadata and binary
 /// files from their first 8 KiB, without reading the rest.
 pub fn convert_file(path: &Path, origin: Origin, options: &Options) -> Outcome {
-    match read_file(path, &options.limits) {
+    match load(path, &options.limits, options.memory_map) {
         Ok(bytes) => convert_bytes(path, &bytes, origin, options),
         Err(ReadFailure::Io(message)) => Outcome::Failed(Failure::Io { path: path.to_path_buf(), message }),
         Err(ReadFailure::Refused(error)) => refused(path, error, origin),
     }
-}
-
-/// Why a file's bytes were not read.
-#[derive(Debug, Clone)]
-pub enum ReadFailure {
-    /// The system could not read it (the message says why).
-    Io(String),
-    /// It is over the size limit, or binary: not read past its first bytes.
-    Refused(ParseError),
-}
-
-/// A file's bytes: read into memory, or mapped when large.
-pub enum FileBytes {
-    /// Read into a buffer.
-    Read(Vec<u8>),
-    /// Mapped from the file (files of 1 MiB and more).
-    Mapped(memmap2::Mmap),
-}
-
-impl std::ops::Deref for FileBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            FileBytes::Read(bytes) => bytes,
-            FileBytes::Mapped(map) => map,
-        }
-    }
-}
-
-/// Files from this size on are mapped rather than copied into memory.
-const MAP_FROM: u64 = 1024 * 1024;
-
-/// Reads a file's bytes, refusing oversized files from their metadata and
-/// binary files from their first 8 KiB.
-pub fn read_file(path: &Path, limits: &Limits) -> Result<FileBytes, ReadFailure> {
-    let io = |e: std::io::Error| ReadFailure::Io(e.to_string());
-    let file = std::fs::File::open(path).map_err(io)?;
-    let size = file.metadata().map_err(io)?.len();
-    if size > limits.max_file_size {
-        return Err(ReadFailure::Refused(crate::input::too_big(size, limits.max_file_size)));
-    }
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    (&file).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(io)?;
-    if let Some(what) = sniff_binary(&head) {
-        return Err(ReadFailure::Refused(ParseError::not_a_report(what)));
-    }
-    if size >= MAP_FROM {
-        // SAFETY: the map is only read. A file truncated by another
-        // process while mapped would fault; crash folders are not written
-        // to while crashport reads them, and copying large files would
-        // cost more than this risk is worth.
-        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
-        return Ok(FileBytes::Mapped(map));
-    }
-    // Read no more than the limit allows, even if the file grows meanwhile.
-    let mut bytes = head;
-    bytes.reserve(size as usize);
-    file.take(limits.max_file_size.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
-    if bytes.len() as u64 > limits.max_file_size {
-        return Err(ReadFailure::Refused(crate::input::too_big(bytes.len() as u64, limits.max_file_size)));
-    }
-    Ok(FileBytes::Read(bytes))
 }
 
 /// A file that is not a report: skipped when met in a directory, a failure

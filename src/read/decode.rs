@@ -11,71 +11,37 @@ use std::borrow::Cow;
 use crate::error::{Location, ParseError, Warning};
 use crate::limits::Limits;
 
-/// Decoded input text, ready to parse.
-#[derive(Debug, Clone)]
-pub struct Input<'a> {
-    text: Cow<'a, str>,
-    limits: Limits,
-    warnings: Vec<Warning>,
-    /// A repaired copy of a JSON body that was cut off, made on demand.
-    scratch: std::cell::OnceCell<String>,
-}
-
-impl<'a> Input<'a> {
-    /// Decodes `bytes`: strips a BOM, decodes UTF-16 when a UTF-16 BOM says
-    /// so, replaces invalid UTF-8 (with a warning), and refuses binary data.
-    pub fn from_bytes(bytes: &'a [u8]) -> Result<Input<'a>, ParseError> {
-        Self::with_limits(bytes, Limits::default())
+/// Decodes `bytes`: strips a BOM, decodes UTF-16 when a UTF-16 BOM says
+/// so, replaces invalid UTF-8 (with a warning), and refuses binary data and
+/// inputs over the size limit.
+pub(crate) fn decode<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    warnings: &mut Vec<Warning>,
+) -> Result<Cow<'a, str>, ParseError> {
+    if bytes.len() as u64 > limits.max_file_size {
+        return Err(too_big(bytes.len() as u64, limits.max_file_size));
     }
-
-    /// [`Input::from_bytes`] with other [`Limits`] than the defaults.
-    pub fn with_limits(bytes: &'a [u8], limits: Limits) -> Result<Input<'a>, ParseError> {
-        if bytes.len() as u64 > limits.max_file_size {
-            return Err(too_big(bytes.len() as u64, limits.max_file_size));
-        }
-        if let Some(what) = sniff_binary(bytes) {
-            return Err(ParseError::not_a_report(what));
-        }
-        let mut warnings = Vec::new();
-        let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            decode_utf8(rest, &mut warnings)
-        } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-            Cow::Owned(decode_utf16(rest, u16::from_le_bytes, &mut warnings))
-        } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-            Cow::Owned(decode_utf16(rest, u16::from_be_bytes, &mut warnings))
+    if let Some(what) = sniff_binary(bytes) {
+        return Err(ParseError::not_a_report(what));
+    }
+    let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        decode_utf8(rest, warnings)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        Cow::Owned(decode_utf16(rest, u16::from_le_bytes, warnings))
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        Cow::Owned(decode_utf16(rest, u16::from_be_bytes, warnings))
+    } else {
+        decode_utf8(bytes, warnings)
+    };
+    if text.trim().is_empty() {
+        return Err(ParseError::not_a_report(if bytes.is_empty() {
+            "the file is empty"
         } else {
-            decode_utf8(bytes, &mut warnings)
-        };
-        if text.trim().is_empty() {
-            return Err(ParseError::not_a_report(if bytes.is_empty() {
-                "the file is empty"
-            } else {
-                "the file holds only blank space"
-            }));
-        }
-        Ok(Input { text, limits, warnings, scratch: std::cell::OnceCell::new() })
+            "the file holds only blank space"
+        }));
     }
-
-    /// The decoded text.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// Warnings from decoding (invalid UTF-8 replaced, UTF-16 decoded).
-    pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
-    }
-
-    /// Reads the input as a report: decides what it is from its content
-    /// (see `docs/FORMATS.md`), then reads it with the matching reader.
-    pub fn parse(&self) -> Result<crate::Parsed<'_>, ParseError> {
-        let context = crate::detect::Context { scratch: &self.scratch, limits: self.limits };
-        let mut parsed = crate::detect::parse_text(&self.text, &context)?;
-        if let crate::Parsed::Crash(report) = &mut parsed {
-            report.warnings.splice(0..0, self.warnings.iter().cloned());
-        }
-        Ok(parsed)
-    }
+    Ok(text)
 }
 
 /// The error for an input over the size limit.
@@ -99,8 +65,8 @@ fn decode_utf8<'a>(bytes: &'a [u8], warnings: &mut Vec<Warning>) -> Cow<'a, str>
             warnings.push(Warning::at_line(
                 u32::try_from(line).unwrap_or(u32::MAX),
                 format!(
-                    "the file is not valid UTF-8 (first bad byte 0x{:02x} at offset {first_bad}); {replaced} invalid sequence(s) replaced with U+FFFD",
-                    bytes[first_bad]
+                    "the file is not valid UTF-8 (first bad byte {} at offset {first_bad}); {replaced} invalid sequence(s) replaced with U+FFFD",
+                    crate::hex::Hex::prefixed(u64::from(bytes[first_bad]), 2)
                 ),
             ));
             Cow::Owned(text)
@@ -164,12 +130,13 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::Input;
 
     #[test]
     fn bom_is_stripped_and_text_borrowed() {
         let input = Input::from_bytes(b"\xEF\xBB\xBFProcess: X [1]\n").unwrap();
         assert_eq!(input.text(), "Process: X [1]\n");
-        assert!(matches!(input.text, Cow::Borrowed(_)));
+        assert!(matches!(decode(b"Process: X [1]\n", &Limits::default(), &mut Vec::new()), Ok(Cow::Borrowed(_))));
         assert!(input.warnings().is_empty());
     }
 

@@ -1,4 +1,5 @@
-//! Deciding what an input is, from its content alone.
+//! Deciding what an input is, from its content alone, and handing it to
+//! the reader for that kind.
 //!
 //! File names lie (`.crash`, `.ips`, `.txt`, `.log`, `.md` are all seen), so
 //! the first bytes decide: a JSON header line, a JSON body, Xcode's
@@ -9,18 +10,15 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
+use super::ips;
+use super::text;
+use super::text::lines::{LineCursor, line_at};
 use crate::error::{Location, ParseError, Warning, excerpt};
-use crate::ips;
-use crate::kind::ReportKind;
 use crate::limits::Limits;
-use crate::model::{Parsed, Platform, Report, Skipped, SourceFormat};
-use crate::normalize;
-use crate::text;
-use crate::text::lines::LineCursor;
+use crate::model::{Parsed, Platform, Report, ReportKind, Skipped, SourceFormat};
 
 const TRANSLATED_MARKER: &str = "Translated Report (Full Report Below)";
 
-/// Reads decoded text as a report of whatever kind it is.
 /// What a read needs besides the text.
 pub(crate) struct Context<'a> {
     /// Holds the repaired copy of a JSON body that was cut off, when one is needed.
@@ -30,7 +28,7 @@ pub(crate) struct Context<'a> {
 }
 
 /// Reads decoded text as a report of whatever kind it is.
-pub(crate) fn parse_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
+pub(crate) fn read<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let start = text.len() - text.trim_start().len();
     let body = &text[start..];
     if body.starts_with('{') {
@@ -45,12 +43,6 @@ pub(crate) fn parse_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'
     parse_plain_text(text, cx)
 }
 
-/// 1-based line number of byte `offset` in `text`.
-fn line_at(text: &str, offset: usize) -> u32 {
-    let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[..offset]).count();
-    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
-}
-
 /// Input starting (at `start`) with `{`: a header line and a body, or a body alone.
 fn parse_json<'a>(text: &'a str, start: usize, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let rest = &text[start..];
@@ -63,7 +55,7 @@ fn parse_json<'a>(text: &'a str, start: usize, cx: &Context<'a>) -> Result<Parse
 
     let Some(header) = header else {
         // No header line: the whole document is the body.
-        let (body, cut_off) = read_body(rest, line_at(text, start), cx)?;
+        let (body, cut_off) = ips::read_body(rest, line_at(text, start), &cx.limits, cx.scratch)?;
         return classify_body(None, body, cut_off);
     };
     let kind = header.bug_type.str().map(|b| ReportKind::from_bug_type(&b));
@@ -72,7 +64,7 @@ fn parse_json<'a>(text: &'a str, start: usize, cx: &Context<'a>) -> Result<Parse
     }
     let body_line = line_at(text, start + line_end + 1 + after_start);
     if body_text.starts_with('{') {
-        let (body, cut_off) = read_body(body_text, body_line, cx)?;
+        let (body, cut_off) = ips::read_body(body_text, body_line, &cx.limits, cx.scratch)?;
         return classify_body(Some(&header), body, cut_off);
     }
     // A JSON header over a legacy text body (bug_type 109, or 309 over text).
@@ -80,35 +72,6 @@ fn parse_json<'a>(text: &'a str, start: usize, cx: &Context<'a>) -> Result<Parse
     apply_header(&mut report, &header);
     report.format = SourceFormat::IpsHeaderText;
     Ok(finish(report))
-}
-
-/// Reads a JSON body; one that was cut off is closed after its last
-/// complete element and read from `scratch`, with a warning saying where it
-/// ended.
-fn read_body<'a>(
-    body: &'a str,
-    first_line: u32,
-    cx: &Context<'a>,
-) -> Result<(ips::schema::Body<'a>, Option<Warning>), ParseError> {
-    let failure = match ips::parse_body(body, first_line, &cx.limits) {
-        Ok(parsed) => return Ok((parsed, None)),
-        Err(failure) => failure,
-    };
-    if !failure.truncated || cx.scratch.get().is_some() {
-        return Err(failure.error);
-    }
-    let Some((repaired, cut)) = ips::repair::close_truncated(body) else { return Err(failure.error) };
-    let repaired = cx.scratch.get_or_init(|| repaired);
-    let parsed = ips::parse_body(repaired, first_line, &cx.limits).map_err(|_| failure.error.clone())?;
-    let location = failure.error.location().cloned().unwrap_or_default();
-    let kept_to = line_at(body, cut) + first_line - 1;
-    let warning = Warning {
-        location,
-        message: format!(
-            "the report is cut off here; read what was complete, up to line {kept_to} (lists and objects closed there)"
-        ),
-    };
-    Ok((parsed, Some(warning)))
 }
 
 fn skipped(
@@ -136,9 +99,9 @@ fn classify_body<'a>(
     let kind = match &bug_type {
         Some(bug_type) => ReportKind::from_bug_type(bug_type),
         None if body.threads.is_present() || body.used_images.is_present() => ReportKind::Crash,
-        None if body.memory_status.is_some() || body.largest_process.is_some() => ReportKind::Jetsam,
-        None if body.panic_string.is_some() => ReportKind::KernelPanic,
-        None if body.process_by_pid.is_some() => ReportKind::Stackshot,
+        None if body.memory_status || body.largest_process => ReportKind::Jetsam,
+        None if body.panic_string => ReportKind::KernelPanic,
+        None if body.process_by_pid => ReportKind::Stackshot,
         None => {
             return Err(ParseError::not_a_report(
                 "a JSON document without `bug_type`, `threads` or `usedImages`: not an Apple diagnostic report",
@@ -273,7 +236,7 @@ fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, P
             bug_type: None,
             format: SourceFormat::Text,
             incident_id: header_value(body, "Incident Identifier").map(str::to_string),
-            process_name: header_value(body, "Process").map(|p| crate::text::process_name(p).to_string()),
+            process_name: header_value(body, "Process").map(|p| text::name_and_pid(p).0.to_string()),
         }));
     }
     let first_line = line_at(text, start);
@@ -345,6 +308,6 @@ fn classify_text(body: &str) -> Option<ReportKind> {
 }
 
 fn finish(mut report: Report<'_>) -> Parsed<'_> {
-    normalize::finish(&mut report);
+    super::complete(&mut report);
     Parsed::Crash(Box::new(report))
 }

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pipeline::Origin;
+use super::convert::Origin;
 
 /// One file to process.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,8 @@
+//! Whole folders of reports: finding the files ([`walk`]), loading each
+//! ([`load`]), turning each into an outcome ([`convert`]), and running that
+//! on many files in parallel with the results in input order ([`ordered`]).
+
+pub mod convert;
+pub mod load;
+pub mod ordered;
+pub mod walk;

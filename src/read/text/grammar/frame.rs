@@ -1,0 +1,287 @@
+//! Frame lines, and the parenthesised address list of `Last Exception
+//! Backtrace`.
+//!
+//! ```text
+//! 0   libsystem_kernel.dylib                   0x19cc40b84 __ulock_wait + 8
+//! 2   iOSCrashingTest                          0x1022364bc 0x102230000 + 25788
+//! 4   Demo                              0x0000000100f8a2c8 -[ViewController crash:] + 40 (ViewController.m:42)
+//! 7   Demo                              0x0000000100f8a2c8 closure #1 in f() + 12 (main.swift:3:5) [inlined]
+//! 5   Crash-Tester                    0x0000f6d9 0x8000 + 30425 (-[Crasher throwException] + 101)
+//! ```
+//!
+//! ```text
+//! frame    = blanks number blank+ image blank+ address tail
+//! image    = any text, up to the first blank+ that an address follows
+//! address  = "0x" hex{1,16}, then a blank or the end of the line
+//! tail     = location | symbolic
+//! location = (address | "0") " + " decimal [" (" symbol-offset ")"]    (KSCrash adds the symbol)
+//! symbolic = symbol [" + " decimal] [" (" file ":" line [":" column] ")"] [" [inlined]"]
+//! ```
+//!
+//! A symbol may hold any text (C++ operators, Swift closures, parentheses),
+//! so its trailing parts are split off from the right: the last ` (...)`
+//! group that reads as a source location, then the last ` + N`.
+
+use std::borrow::Cow;
+
+use nom::Parser;
+use nom::branch::alt;
+use nom::bytes::complete::tag;
+use nom::character::complete::{char, digit1, multispace0};
+use nom::combinator::{eof, opt, peek};
+use nom::sequence::{preceded, terminated};
+
+use super::{
+    LineError, PResult, address, blanks, blanks1, decimal, expect, fail, hex_run, is_blank, last_group,
+    split_last_plus, whole, word_end,
+};
+use crate::model::{Frame, SourceLocation};
+
+/// Reads one frame line.
+pub fn parse(line: &str) -> Result<Frame<'_>, LineError> {
+    match frame(line) {
+        Ok((_, frame)) => Ok(frame),
+        Err(error) => Err(LineError::from_nom(line, error, "a frame line")),
+    }
+}
+
+fn frame(input: &str) -> PResult<'_, Frame<'_>> {
+    let (input, _) = blanks(input)?;
+    let (input, _) = expect("a frame number and white space", (digit1, peek(blanks1))).parse(input)?;
+    let (input, (name, address)) = image_and_address(input)?;
+    let tail = input.trim_ascii();
+    if tail.is_empty() {
+        // Every writer puts a symbol or `base + offset` after the address;
+        // a line that stops here was cut off.
+        let end = &input[input.len()..];
+        return fail(end, "a symbol or `0xBASE + offset` after the address (is the line cut off?)");
+    }
+    let mut frame =
+        Frame { address, image_name: (!name.is_empty()).then_some(Cow::Borrowed(name)), ..Frame::default() };
+    read_tail(tail, &mut frame);
+    Ok(("", frame))
+}
+
+/// The image name and the address after it: the name runs to the first
+/// blank that an address token follows (`0x`, hex digits, then a blank or
+/// the end of the line). Image names may hold spaces and even `0x`, so the
+/// candidates are found by a byte search for `0` and each is tried.
+fn image_and_address(input: &str) -> PResult<'_, (&str, u64)> {
+    let bytes = input.as_bytes();
+    let mut search = 0;
+    while let Some(found) = memchr::memchr(b'0', &bytes[search..]) {
+        let at = search + found;
+        if at > 0
+            && is_blank(bytes[at - 1])
+            && let Ok((after, (value, digits))) = terminated(hex_run, word_end).parse(&input[at..])
+        {
+            if digits > 16 {
+                return fail(&input[at..], "an address of at most 16 hex digits");
+            }
+            return Ok((after, (input[..at].trim_ascii(), value)));
+        }
+        search = at + 1;
+    }
+    let (from, _) = blanks(input)?;
+    fail(from, "an address `0x...` after the image name")
+}
+
+/// Fills symbol, offsets, source location and the inlined flag from what
+/// follows the address.
+fn read_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) {
+    let mut tail = tail;
+    if let Some(rest) = tail.strip_suffix("[inlined]") {
+        frame.inlined = true;
+        tail = rest.trim_ascii_end();
+    }
+    if let Ok((after, offset)) = base_plus_offset(tail) {
+        frame.image_offset = Some(offset);
+        // KSCrash appends the symbol in parentheses: `(sym + 97)`.
+        let after = after.trim_ascii();
+        if let Some(inner) = after.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+            let (symbol, offset) = symbol_and_offset(inner.trim_ascii());
+            frame.symbol = (!symbol.is_empty()).then_some(Cow::Borrowed(symbol));
+            frame.symbol_offset = offset;
+        }
+        return;
+    }
+    let (rest, source) = split_source_location(tail);
+    frame.source = source;
+    let (symbol, offset) = symbol_and_offset(rest);
+    frame.symbol = (!symbol.is_empty()).then_some(Cow::Borrowed(symbol));
+    frame.symbol_offset = offset;
+}
+
+/// `0x102230000 + 25788`, or `0 + 4326720839` as some old reports write for
+/// unknown images: the offset, and what follows it.
+fn base_plus_offset(input: &str) -> PResult<'_, u64> {
+    let (input, _) = (alt((hex_run.map(|_| ()), tag("0").map(|_| ()))), blanks1, char('+'), blanks1).parse(input)?;
+    let (input, offset) = decimal(input)?;
+    let (input, _) = word_end(input)?;
+    Ok((input, offset))
+}
+
+/// `sym + 40` gives (`sym`, Some(40)); anything else is the whole symbol.
+fn symbol_and_offset(text: &str) -> (&str, Option<u64>) {
+    if let Some((symbol, offset)) = split_last_plus(text)
+        && let Some(offset) = whole(decimal, offset.trim_ascii())
+    {
+        return (symbol.trim_ascii_end(), Some(offset));
+    }
+    (text.trim_ascii(), None)
+}
+
+/// Takes a trailing `(File.swift:12)` / `(File.swift:12:5)` off `text`.
+fn split_source_location(text: &str) -> (&str, Option<SourceLocation<'_>>) {
+    let Some((open, inner)) = last_group(text) else { return (text, None) };
+    match source_location(inner) {
+        Some(location) => (text[..open].trim_ascii_end(), Some(location)),
+        None => (text, None),
+    }
+}
+
+/// `file:line[:column]`, the whole of `inner`.
+fn source_location(inner: &str) -> Option<SourceLocation<'_>> {
+    let (file, numbers) = inner.split_once(':')?;
+    if file.is_empty() || file.contains(['(', ')']) {
+        return None;
+    }
+    let (line, column) = whole((decimal::<u32>, opt(preceded(char(':'), decimal::<u32>))), numbers)?;
+    Some(SourceLocation { file: Cow::Borrowed(file), line: Some(line), column })
+}
+
+/// Reads `(0x1a6b5c9d8 0x1a68c8b54 ...)` into `addresses`: returns whether
+/// the closing parenthesis was seen (the list may run over several lines).
+pub fn parse_address_list(line: &str, addresses: &mut Vec<u64>) -> Result<bool, LineError> {
+    match address_list(line, addresses) {
+        Ok((_, closed)) => Ok(closed),
+        Err(error) => Err(LineError::from_nom(line, error, "an address `0x...` in the list")),
+    }
+}
+
+fn address_list<'a>(input: &'a str, addresses: &mut Vec<u64>) -> PResult<'a, bool> {
+    let (mut input, _) = (blanks, opt(char('('))).parse(input)?;
+    loop {
+        (input, _) = multispace0(input)?;
+        if let Ok((after, _)) = (char(')'), blanks, eof).parse(input) {
+            return Ok((after, true));
+        }
+        if input.is_empty() {
+            return Ok((input, false));
+        }
+        let (after, value) =
+            expect("an address `0x...` in the list", terminated(address, list_item_end)).parse(input)?;
+        addresses.push(value);
+        input = after;
+    }
+}
+
+/// What may follow an address of the list: a blank, `)` or the end.
+fn list_item_end(input: &str) -> PResult<'_, ()> {
+    match input.as_bytes().first() {
+        None | Some(b' ' | b'\t' | b')') => Ok((input, ())),
+        _ => fail(input, "an address `0x...` in the list"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(line: &str) -> Frame<'_> {
+        parse(line).unwrap_or_else(|e| panic!("{line}: {e:?}"))
+    }
+
+    #[test]
+    fn symbolicated_frame() {
+        let f = frame("0   libsystem_kernel.dylib        \t       0x19cc40b84 __ulock_wait + 8");
+        assert_eq!(f.image_name.as_deref(), Some("libsystem_kernel.dylib"));
+        assert_eq!(f.address, 0x19cc40b84);
+        assert_eq!(f.symbol.as_deref(), Some("__ulock_wait"));
+        assert_eq!(f.symbol_offset, Some(8));
+        assert_eq!(f.image_offset, None);
+    }
+
+    #[test]
+    fn base_plus_offset_frame_with_spaces_in_name() {
+        let f = frame("15  App Namespace                       0x000000010212d008 0x10211c000 + 69640");
+        assert_eq!(f.image_name.as_deref(), Some("App Namespace"));
+        assert_eq!(f.address, 0x10212d008);
+        assert_eq!(f.image_offset, Some(69640));
+        assert_eq!(f.symbol, None);
+    }
+
+    #[test]
+    fn source_location_with_column_and_inlined() {
+        let f = frame(
+            "7   Demo                          \t0x0000000100f8a2c8 closure #1 in f() + 12 (main.swift:3:5) [inlined]",
+        );
+        assert!(f.inlined);
+        assert_eq!(f.symbol.as_deref(), Some("closure #1 in f()"));
+        assert_eq!(f.symbol_offset, Some(12));
+        let source = f.source.unwrap();
+        assert_eq!((source.file.as_ref(), source.line, source.column), ("main.swift", Some(3), Some(5)));
+    }
+
+    #[test]
+    fn cpp_symbol_with_parentheses_and_location() {
+        let f = frame("0   multithread-test              \t       0x100ec58f4 bar(int) + 20 (multithread-test.cpp:7)");
+        assert_eq!(f.symbol.as_deref(), Some("bar(int)"));
+        assert_eq!(f.source.unwrap().line, Some(7));
+        let f = frame("2   libc++.1.dylib                \t       0x19cbd8274 std::__1::thread::join() + 36");
+        assert_eq!(f.symbol.as_deref(), Some("std::__1::thread::join()"));
+        assert!(f.source.is_none());
+    }
+
+    #[test]
+    fn symbol_without_offset_but_with_location() {
+        let f = frame("13  YetanotherMac                       0x00000000000ea004 main (main.m:16)");
+        assert_eq!(f.symbol.as_deref(), Some("main"));
+        assert_eq!(f.symbol_offset, None);
+        assert_eq!(f.source.unwrap().line, Some(16));
+    }
+
+    #[test]
+    fn kscrash_symbol_in_parentheses() {
+        let f =
+            frame("5   Crash-Tester                    0x0000f6d9 0x8000 + 30425 (-[Crasher throwException] + 101)");
+        assert_eq!(f.image_offset, Some(30425));
+        assert_eq!(f.symbol.as_deref(), Some("-[Crasher throwException]"));
+        assert_eq!(f.symbol_offset, Some(101));
+    }
+
+    #[test]
+    fn unknown_image_with_decimal_zero_base() {
+        let f = frame("5   ???                             0x0000000101e48547 0 + 4326720839");
+        assert_eq!(f.image_name.as_deref(), Some("???"));
+        assert_eq!(f.image_offset, Some(4326720839));
+    }
+
+    #[test]
+    fn image_names_holding_hex_words() {
+        let f = frame("3   libfoo 0x12zz 0x1f00 bar + 1");
+        assert_eq!(f.image_name.as_deref(), Some("libfoo 0x12zz"));
+    }
+
+    #[test]
+    fn bad_lines_are_errors_with_columns() {
+        let err = parse("3   a.out                         \t@main@ main + 20 (test.c:8)").unwrap_err();
+        assert!(err.expected.contains("address"), "{err:?}");
+        assert_eq!(err.column, 4);
+        let err = parse("12  UIKitCore                     \t       0x192c4").unwrap_err();
+        assert!(err.expected.contains("cut off"), "{err:?}");
+        assert_eq!(parse("x   UIKitCore   0x192c4 foo").unwrap_err().column, 0);
+        let err = parse("1   UIKitCore   0x11112222333344445 foo").unwrap_err();
+        assert_eq!((err.column, err.expected), (16, "an address of at most 16 hex digits"));
+    }
+
+    #[test]
+    fn address_lists() {
+        let mut addresses = Vec::new();
+        assert_eq!(parse_address_list("(0x1a6b5c9d8 0x1a68c8b54", &mut addresses), Ok(false));
+        assert_eq!(parse_address_list("0x1a6a4c8d0)", &mut addresses), Ok(true));
+        assert_eq!(addresses, vec![0x1a6b5c9d8, 0x1a68c8b54, 0x1a6a4c8d0]);
+        let err = parse_address_list("(0x1 zz)", &mut addresses).unwrap_err();
+        assert_eq!(err.column, 5);
+    }
+}
