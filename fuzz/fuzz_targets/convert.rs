@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crashport::appcenter::logs::LogContainer;
-use crashport::pipeline::{Origin, Outcome, convert_bytes};
+use crashport::bulk::convert::{Origin, Outcome, convert_bytes};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
