@@ -24,7 +24,7 @@
 //! - [`read`]: bytes to the [`model`] (decoding, detection by content, the
 //!   text and `.ips` readers, frames tied to images);
 //! - [`model`]: the crash as one format-neutral description, with
-//!   [`print`] beside it for people;
+//!   [`print`](mod@print) beside it for people;
 //! - [`appcenter`]: the model to App Center logs, and their JSON;
 //! - [`bulk`]: folders of files, in parallel, in input order;
 //! - [`upload`]: sending the logs without losing or repeating a crash.

@@ -148,7 +148,7 @@ pub struct Options {
     /// Bounds on what one file may make crashport read and hold.
     pub limits: Limits,
     /// Map large files into memory instead of copying them (see
-    /// [`load`](super::load::load)); off unless the caller asks.
+    /// [`load`](super::load)); off unless the caller asks.
     pub memory_map: bool,
     /// App Center mapping options.
     pub convert: ConvertOptions,

@@ -12,6 +12,11 @@ use crate::read::decode::{sniff_binary, too_big};
 /// How many bytes are looked at to recognise a binary file.
 const SNIFF_BYTES: usize = 8192;
 
+/// Files up to this size are read whole before they are sniffed: one
+/// read call instead of three, and a directory of reports is mostly
+/// system calls apart from the parsing.
+const WHOLE_UP_TO: u64 = 256 * 1024;
+
 /// Why a file's bytes were not read.
 #[derive(Debug, Clone)]
 pub enum ReadFailure {
@@ -57,6 +62,27 @@ pub fn load(path: &Path, limits: &Limits, memory_map: bool) -> Result<FileBytes,
     if size > limits.max_file_size {
         return Err(ReadFailure::Refused(too_big(size, limits.max_file_size)));
     }
+    if size <= WHOLE_UP_TO {
+        // A report-sized file is read in one call (the size is known, so
+        // neither growing reads nor a probe for the end), then sniffed.
+        let mut bytes = vec![0; size as usize];
+        let mut filled = 0;
+        while filled < bytes.len() {
+            match (&file).read(&mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        bytes.truncate(filled);
+        if let Some(what) = sniff_binary(&bytes[..bytes.len().min(SNIFF_BYTES)]) {
+            return Err(ReadFailure::Refused(ParseError::not_a_report(what)));
+        }
+        return Ok(FileBytes::Read(bytes));
+    }
+    // A larger file may be a video or an archive dropped among the reports:
+    // its first bytes say so before the rest is read.
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     (&file).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(io)?;
     if let Some(what) = sniff_binary(&head) {

@@ -48,7 +48,9 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
 
     let now = OffsetDateTime::now_utc();
     let out_dir = args.out_dir.as_deref();
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    // A converted report is some tens of kilobytes of JSON: a buffer of a
+    // few reports makes one write call of several.
+    let mut stdout = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
     let mut document = DocumentWriter::new(mode);
     let mut write_error = None;
     run_ordered(

@@ -34,8 +34,12 @@ pub(crate) fn read<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, Pa
     if body.starts_with('{') {
         return parse_json(text, start, cx);
     }
-    // The marker must stand on a line of its own (a document may mention it).
-    if memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()).is_some()
+    // A file that opens with a report's first line is that report: only
+    // other text (a ticket, an export) needs the search for the marker,
+    // which must stand on a line of its own (a document may mention it).
+    let first_line = body.split('\n').next().unwrap_or("");
+    if !is_report_start(first_line.trim_end())
+        && memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()).is_some()
         && let Some(marker) = find_line(text, 0, TRANSLATED_MARKER)
     {
         return parse_translated(text, marker, cx);
