@@ -72,11 +72,24 @@ impl ElementBudget {
     }
 }
 
-/// Parses a size such as `64MiB`, `100M`, `2G`, `512k` or `1048576`.
+/// Parses a size such as `64MiB`, `100M`, `2G`, `512k` or `1048576`: a
+/// whole number and a binary unit.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(digits);
+    if unit.starts_with(['.', ',']) {
+        // `1.5MiB` is `1536KiB`: say so, in the next smaller unit.
+        let fraction_end = digits + 1 + unit[1..].find(|c: char| !c.is_ascii_digit()).unwrap_or(unit.len() - 1);
+        let value: f64 = text[..fraction_end].replace(',', ".").parse().unwrap_or(0.0);
+        let smaller = match text[fraction_end..].trim().to_ascii_lowercase().as_str() {
+            "k" | "kb" | "kib" => format!(" (write {}B)", (value * 1024.0).round()),
+            "m" | "mb" | "mib" => format!(" (write {}KiB)", (value * 1024.0).round()),
+            "g" | "gb" | "gib" => format!(" (write {}MiB)", (value * 1024.0).round()),
+            _ => String::new(),
+        };
+        return Err(format!("expected a whole number of B, KiB, MiB or GiB, found `{text}`{smaller}"));
+    }
     let number: u64 = number.parse().map_err(|_| format!("expected a size such as 64MiB, found `{text}`"))?;
     let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
@@ -101,6 +114,10 @@ mod tests {
         assert!(parse_size("lots").is_err());
         assert!(parse_size("5 parsecs").is_err());
         assert!(parse_size("99999999999999999999G").is_err());
+        assert_eq!(
+            parse_size("1.5MiB").unwrap_err(),
+            "expected a whole number of B, KiB, MiB or GiB, found `1.5MiB` (write 1536KiB)"
+        );
     }
 
     #[test]

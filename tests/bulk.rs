@@ -15,7 +15,8 @@ fn stderr(o: &Output) -> String {
 }
 
 /// A directory holding many copies of the fixtures under different names,
-/// so that threads finish out of order.
+/// so that threads finish out of order; each copy is a crash of its own
+/// (its own incident id: copies of one crash are written once).
 fn big_tree(dir: &Path, copies: usize) {
     let reports = common::fixtures_dir().join("reports");
     for n in 0..copies {
@@ -24,7 +25,8 @@ fn big_tree(dir: &Path, copies: usize) {
         for entry in std::fs::read_dir(&reports).unwrap() {
             let path = entry.unwrap().path();
             let name = format!("{n:03}-{}", path.file_name().unwrap().to_string_lossy());
-            std::fs::copy(&path, sub.join(name)).unwrap();
+            let bytes = common::distinct_copy(&std::fs::read(&path).unwrap(), n as u32 + 1);
+            std::fs::write(sub.join(name), bytes).unwrap();
         }
     }
 }
@@ -44,18 +46,13 @@ fn one_job_and_many_jobs_give_the_same_bytes() {
         assert!(lines_one.stdout == lines_many.stdout, "--ndjson --jobs {jobs} changed the output");
     }
     let doc: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
-    let converting = common::files_below(&common::fixtures_dir().join("reports"))
-        .iter()
-        .filter(|p| {
-            let outcome = crashport::bulk::convert::convert_file(
-                p,
-                crashport::bulk::convert::Origin::Explicit,
-                &Default::default(),
-            );
-            matches!(outcome, crashport::bulk::convert::Outcome::Converted(_))
-        })
-        .count();
-    assert_eq!(doc["logs"].as_array().unwrap().len(), 12 * converting * 2);
+    // Each copy is its own set of crashes: twelve times what the fixtures
+    // give in one run (where the .ips and .crash of one crash count once).
+    let reports = common::fixtures_dir().join("reports");
+    let single = crashport(&["convert", "--quiet", reports.to_str().unwrap()]);
+    let single: serde_json::Value = serde_json::from_slice(&single.stdout).unwrap();
+    let per_copy = single["logs"].as_array().unwrap().len();
+    assert_eq!(doc["logs"].as_array().unwrap().len(), 12 * per_copy);
 }
 
 #[test]
@@ -72,7 +69,7 @@ fn a_bad_file_in_the_middle_fails_alone() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2, "a and c still converted");
     let err = stderr(&out);
     assert!(err.contains("b.ips:2: expected the crash report body"), "{err}");
-    assert!(err.contains("3 file(s)") && err.contains("2 converted, 0 skipped, 1 failed"), "{err}");
+    assert!(err.contains("3 files") && err.contains("2 converted, 0 skipped, 1 failed"), "{err}");
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
     assert_eq!(summary["files"], 3);
     assert_eq!(summary["converted"], 2);
@@ -89,7 +86,7 @@ fn an_empty_directory_is_fine() {
     let out = crashport(&["convert", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
-    assert!(stderr(&out).contains("0 file(s)"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("0 files") && stderr(&out).contains("no files found"), "{}", stderr(&out));
 }
 
 #[test]
@@ -98,7 +95,7 @@ fn foreign_files_in_a_directory_are_skipped_and_counted() {
     let d = dir.path();
     std::fs::copy(common::fixtures_dir().join("reports/ios16-arm64e.crash"), d.join("crash.crash")).unwrap();
     std::fs::write(d.join("screenshot.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
-    std::fs::write(d.join("logs.zip"), b"PK\x03\x04\x14\0\0\0\x08\0").unwrap();
+    std::fs::write(d.join("shot.heic"), b"\0\0\0\x18ftypheic\0\0\0\0").unwrap();
     std::fs::write(d.join(".DS_Store"), b"\0\0\0\x01Bud1\0\0\x10\0").unwrap();
     std::fs::write(d.join("notes.txt"), "Release notes\n- fixed the login crash\n").unwrap();
     std::fs::create_dir(d.join(".git")).unwrap();
@@ -107,7 +104,7 @@ fn foreign_files_in_a_directory_are_skipped_and_counted() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
     let err = stderr(&out);
-    assert!(err.contains("5 file(s)") && err.contains("1 converted, 4 skipped (4 not_a_report), 0 failed"), "{err}");
+    assert!(err.contains("5 files") && err.contains("1 converted, 4 skipped (4 not reports), 0 failed"), "{err}");
     assert!(err.contains("screenshot.png: skipped: not a crash report (a PNG image)"), "{err}");
     assert!(err.contains(".DS_Store: skipped: not a crash report (a Finder .DS_Store file)"), "{err}");
     assert!(!err.contains(".git"), "hidden directories are not walked: {err}");

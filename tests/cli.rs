@@ -57,7 +57,7 @@ fn a_skipped_report_is_a_notice_not_an_error() {
     let notices: Vec<&str> = err.lines().filter(|l| l.starts_with("notice: ")).collect();
     assert_eq!(notices.len(), 1, "{err}");
     assert!(notices[0].contains("skipped: Jetsam event"), "{err}");
-    assert!(err.contains("1 file(s)") && err.contains("1 skipped (1 jetsam), 0 failed"), "{err}");
+    assert!(err.contains("1 file ") && err.contains("1 skipped (1 Jetsam event), 0 failed"), "{err}");
 }
 
 #[test]
@@ -95,6 +95,9 @@ fn a_cut_off_report_keeps_what_is_complete() {
     let truncated = fixture("broken/truncated.ips");
     let out = crashport(&["convert", &truncated]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Counted by kind in the summary; each one with its place with -v.
+    assert!(stderr(&out).contains("1 report cut off"), "{}", stderr(&out));
+    let out = crashport(&["convert", "-v", &truncated]);
     let err = stderr(&out);
     assert!(err.contains(&format!("warning: {truncated}:38:2956")) && err.contains("cut off"), "{err}");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -161,4 +164,170 @@ fn inspect_json_is_one_object_per_file() {
     assert_eq!(lines[0]["outcome"], "crash");
     assert_eq!(lines[0]["threads"].as_array().unwrap().len(), 8);
     assert_eq!(lines[1]["outcome"], "error");
+}
+
+fn crashport_in(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crashport"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn out_dir_problems_are_caught_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for sub in ["a/logs", "b/logs"] {
+        std::fs::create_dir_all(d.join(sub)).unwrap();
+        std::fs::copy(fixture("reports/macos13-arm64.crash"), d.join(sub).join("x.crash")).unwrap();
+    }
+    // Two roots named alike would write one file twice.
+    let out_dir = d.join("out");
+    let a = d.join("a/logs");
+    let b = d.join("b/logs");
+    let out = crashport(&["convert", "--out-dir", out_dir.to_str().unwrap(), a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("would both be written to"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0, "nothing written");
+    // Several roots keep their own names in the output paths.
+    let c = d.join("c");
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::copy(fixture("reports/ios9-armv7.crash"), c.join("y.crash")).unwrap();
+    let out = crashport(&["convert", "--out-dir", out_dir.to_str().unwrap(), a.to_str().unwrap(), c.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out_dir.join("logs/x.crash.json").is_file() && out_dir.join("c/y.crash.json").is_file());
+    // Existing files are not replaced without --overwrite.
+    let out = crashport(&["convert", "--out-dir", out_dir.to_str().unwrap(), a.to_str().unwrap(), c.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("2 output file(s) exist already") && stderr(&out).contains("--overwrite"),
+        "{}",
+        stderr(&out)
+    );
+    let out = crashport(&[
+        "convert",
+        "--overwrite",
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+        a.to_str().unwrap(),
+        c.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A folder that cannot be made: one clear error, not one per file.
+    let blocked = d.join("file-not-folder");
+    std::fs::write(&blocked, "x").unwrap();
+    let out = crashport(&["convert", "--out-dir", blocked.to_str().unwrap(), a.to_str().unwrap(), c.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(err.contains("--out-dir") && !err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn standard_input_is_read_by_every_command() {
+    let report = std::fs::read(fixture("reports/ios16-arm64e.crash")).unwrap();
+    let out = crashport_in(&["convert", "-"], &report);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["logs"][0]["type"], "appleError");
+    let out = crashport_in(&["inspect", "-"], &report);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("-\n") && stdout(&out).contains("Sprocket"), "{}", stdout(&out));
+    let out = crashport_in(&["upload", "--dry-run", "-"], &report);
+    assert!(stderr(&out).contains("crashport: 1 file"), "{}", stderr(&out));
+}
+
+#[test]
+fn inspect_walks_directories() {
+    let out = crashport(&["inspect", &fixture("reports")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("ios16-arm64e.ips") && text.contains("jetsam-298.ips"), "{text}");
+    assert!(!text.contains("README"), "{text}");
+}
+
+#[test]
+fn zip_archives_are_read_entry_by_entry_and_bombs_refused() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("qa-logs.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("device-1/crash.ips", deflated).unwrap();
+    zip.write_all(&std::fs::read(fixture("reports/macos-rosetta.ips")).unwrap()).unwrap();
+    zip.start_file("device-2/old.crash", deflated).unwrap();
+    zip.write_all(&std::fs::read(fixture("reports/ios9-armv7.crash")).unwrap()).unwrap();
+    zip.start_file("__MACOSX/device-2/._old.crash", deflated).unwrap();
+    zip.write_all(b"\0\x05\x16\x07").unwrap();
+    // Ten megabytes of one byte: a thousand times its compressed size.
+    zip.start_file("device-3/bomb.crash", deflated).unwrap();
+    zip.write_all(&vec![b'A'; 10 << 20]).unwrap();
+    zip.finish().unwrap();
+    let out = crashport(&["convert", "--ndjson", archive.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(stdout(&out).lines().count(), 2, "{err}");
+    assert!(err.contains("qa-logs.zip!/device-3/bomb.crash") && err.contains("zip bomb"), "{err}");
+    assert!(!err.contains("__MACOSX"), "{err}");
+    let out = crashport(&["inspect", archive.to_str().unwrap()]);
+    assert!(stdout(&out).contains("qa-logs.zip!/device-1/crash.ips"), "{}", stdout(&out));
+}
+
+#[test]
+fn convert_counts_stale_crashes_once_in_its_summary() {
+    let out = Command::new(env!("CARGO_BIN_EXE_crashport"))
+        .args(["convert", &fixture("reports")])
+        .env("NO_COLOR", "1")
+        .env("CRASHPORT_NOW", "2026-11-20T10:00:00Z")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("days old"), "no warning per file: {err}");
+    assert_eq!(err.matches("older than App Center's 25 days").count(), 1, "{err}");
+}
+
+#[test]
+fn flags_are_checked_with_their_units() {
+    let report = fixture("reports/ios16-arm64e.crash");
+    let out = crashport(&["convert", "--jobs", "0", &report]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--jobs") && stderr(&out).contains("at least 1"), "{}", stderr(&out));
+    let out = crashport(&["convert", "--jobs", "100000", &report]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = crashport(&["convert", "--max-file-size", "1.5MiB", &report]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--max-file-size") && stderr(&out).contains("1536KiB"), "{}", stderr(&out));
+    let out = crashport(&["convert", "--max-file-size", "0", &report]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(env!("CARGO_BIN_EXE_crashport"))
+        .args(["upload", &report])
+        .env_remove("APPCENTER_APP_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("APPCENTER_APP_SECRET"), "{}", stderr(&out));
+    let out = crashport(&["--version"]);
+    let version = stdout(&out);
+    assert!(version.contains("commit ") && version.contains("linux"), "{version}");
+    let out = crashport(&["completions", "bash"]);
+    assert!(out.status.success() && stdout(&out).contains("crashport"), "{}", stderr(&out));
+    let out = crashport(&["man"]);
+    assert!(out.status.success() && stdout(&out).contains(".TH crashport"), "{}", stdout(&out));
+}
+
+#[test]
+fn an_input_without_reports_says_so_and_can_fail_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "nothing here\n").unwrap();
+    let out = crashport(&["convert", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("no crash report among them"), "{}", stderr(&out));
+    let out = crashport(&["convert", "--fail-on-empty", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -173,7 +173,6 @@ fn binary_files_are_named_from_their_first_bytes() {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in [
         ("shot.png", &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..]),
-        ("logs.zip", &b"PK\x03\x04\x14\0\0\0"[..]),
         ("App", &b"\xcf\xfa\xed\xfe\x0c\0\0\x01"[..]),
     ] {
         let path = dir.path().join(name);
@@ -182,4 +181,11 @@ fn binary_files_are_named_from_their_first_bytes() {
         assert_eq!(code, Some(1), "{name}");
         assert!(stderr.contains(&format!("{name}: not a crash report: a")), "{stderr}");
     }
+    // A zip archive is read entry by entry; one cut after its first bytes
+    // cannot be, and says so.
+    let path = dir.path().join("logs.zip");
+    std::fs::write(&path, b"PK\x03\x04\x14\0\0\0").unwrap();
+    let (code, stderr, _) = run(&["convert", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("logs.zip: cannot read the zip archive"), "{stderr}");
 }

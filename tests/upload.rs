@@ -16,6 +16,10 @@ use http::{Received, Reply, Server};
 
 const SECRET: &str = "0b9c5d43-7b1a-4f8e-9a47-6f1d2c3b4a59";
 
+/// The clock of every run: the fixtures' crashes are months or years
+/// older, so the tests that are not about age send them `--restamp`ed.
+const NOW: &str = "2026-11-20T10:00:00Z";
+
 /// A directory with copies of some fixture reports.
 fn reports(names: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -26,7 +30,15 @@ fn reports(names: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// An upload to the test server; old crashes are sent with the run's time.
 fn command(server: &Server, dir: &Path, extra: &[&str]) -> Command {
+    let mut cmd = plain_command(server, dir, extra);
+    cmd.arg("--restamp");
+    cmd
+}
+
+/// An upload to the test server with no `--restamp`.
+fn plain_command(server: &Server, dir: &Path, extra: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashport"));
     cmd.arg("upload")
         .arg("--endpoint")
@@ -37,6 +49,7 @@ fn command(server: &Server, dir: &Path, extra: &[&str]) -> Command {
         .args(extra)
         .arg(dir.join("in"))
         .env("APPCENTER_APP_SECRET", SECRET)
+        .env("CRASHPORT_NOW", NOW)
         .env("NO_COLOR", "1")
         .env_remove("APPCENTER_INSTALL_ID")
         .env_remove("APPCENTER_INGESTION_URL");
@@ -267,7 +280,7 @@ fn a_sigkill_mid_run_loses_nothing_and_duplicates_at_most_the_request_in_flight(
 fn a_dry_run_sends_nothing_and_masks_the_secret() {
     let server = Server::start(vec![]);
     let dir = reports(&["ios16-arm64e.ips"]);
-    let out = run(&server, dir.path(), &["--dry-run"]);
+    let out = run(&server, dir.path(), &["--dry-run", "--show-requests"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(server.received().is_empty());
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -286,8 +299,7 @@ fn restamp_sends_old_crashes_with_the_upload_time() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let body = server.received()[0].json();
     let stamp = body["logs"][0]["timestamp"].as_str().unwrap().to_string();
-    let today = time::OffsetDateTime::now_utc().date().to_string();
-    assert!(stamp.starts_with(&today), "{stamp}");
+    assert_eq!(stamp, "2026-11-20T10:00:00.000Z");
     assert!(text(&out).contains("sent with the upload time"), "{}", text(&out));
     // The attached report still holds the original time.
     use base64::Engine;
@@ -306,4 +318,271 @@ fn bad_settings_are_usage_errors_that_do_not_repeat_the_secret() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!text(&out).contains("s3cr3t-not-a-uuid"), "{}", text(&out));
     let _: PathBuf = dir.path().to_path_buf();
+}
+
+/// The fixtures are older than App Center keeps: without `--restamp` none
+/// is sent, none is journalled, and the run says so and fails.
+#[test]
+fn stale_crashes_are_not_sent_unless_restamped() {
+    let server = Server::start(vec![]);
+    let dir = reports(&["ios16-arm64e.ips", "macos13-arm64.crash"]);
+    let out = plain_command(&server, dir.path(), &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(server.received().is_empty(), "a stale crash was sent");
+    let log = text(&out);
+    assert!(log.contains("stale: 2 not sent") && log.contains("--restamp sends them"), "{log}");
+    let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).unwrap();
+    assert_eq!(journal.lines().count(), 1, "only the header: nothing journalled as sent\n{journal}");
+    // Later, restamped, they are sent.
+    let out = command(&server, dir.path(), &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(accepted_ids(&server.received()).len(), 2);
+}
+
+/// A crash within App Center's 25 days goes without `--restamp`.
+#[test]
+fn a_recent_crash_is_sent_with_its_own_time() {
+    let server = Server::start(vec![]);
+    let dir = reports(&["ios16-arm64e.ips"]);
+    // The crash happened on 2023-03-04; ten days later is within the limit.
+    let out = plain_command(&server, dir.path(), &[]).env("CRASHPORT_NOW", "2023-03-14T00:00:00Z").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let body = server.received()[0].json();
+    assert!(body["logs"][0]["timestamp"].as_str().unwrap().starts_with("2023-03-04"), "{body}");
+}
+
+#[test]
+fn a_rate_over_app_centers_limit_is_refused_for_its_endpoint() {
+    let dir = reports(&["ios16-arm64e.ips"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_crashport"))
+        .args(["upload", "--rate-limit", "120", "--dry-run"])
+        .arg(dir.path().join("in"))
+        .env_remove("APPCENTER_INGESTION_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--rate-limit 120 is over App Center's 60 crashes a minute"), "{}", text(&out));
+    // A compatible service elsewhere may go faster.
+    let server = Server::start(vec![]);
+    let out = run(&server, dir.path(), &["--rate-limit", "120"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn a_dead_endpoint_stops_the_run_after_one_file_naming_it() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}/logs");
+    let dir = reports(&["ios16-arm64e.ips", "macos13-arm64.crash", "ios9-armv7.crash"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_crashport"))
+        .args(["upload", "--restamp", "--retry-delay", "0.01", "--max-retries", "2", "--endpoint", &url])
+        .arg("--journal")
+        .arg(dir.path().join("journal.jsonl"))
+        .arg(dir.path().join("in"))
+        .env("APPCENTER_APP_SECRET", SECRET)
+        .env("CRASHPORT_NOW", NOW)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let log = text(&out);
+    assert!(log.contains(&format!("cannot reach {url}")), "{log}");
+    assert!(log.contains("rerun to continue"), "{log}");
+    // Only the first file's attempts: two retries, then the stop.
+    assert_eq!(log.matches("retry:").count(), 2, "{log}");
+    assert_no_secret(&out, dir.path());
+}
+
+/// Writes `bytes` under `dir/in/<relative>`.
+fn add(dir: &Path, relative: &str, bytes: &[u8]) {
+    let path = dir.join("in").join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn the_copies_of_one_crash_are_sent_once_and_never_again() {
+    let server = Server::start(vec![]);
+    let dir = reports(&["ios16-arm64e.ips", "ios16-arm64e.crash", "macos13-arm64.crash"]);
+    let out = run(&server, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let ids = accepted_ids(&server.received());
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.values().all(|&n| n == 1), "{ids:?}");
+    assert!(text(&out).contains("ios16-arm64e.ips: the same crash as"), "{}", text(&out));
+    // Another copy of an acknowledged crash, in a later run: not sent.
+    let copy = std::fs::read(common::fixtures_dir().join("reports/ios16-arm64e.crash")).unwrap();
+    add(dir.path(), "later/copy.crash", &copy);
+    let out = run(&server, dir.path(), &["-v"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(server.received().len(), 2, "nothing more sent: {}", text(&out));
+    assert!(text(&out).contains("already sent"), "{}", text(&out));
+    // Unless forced (the copies still go once).
+    let out = run(&server, dir.path(), &["--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(server.received().len(), 4);
+}
+
+/// An `.xccrashpoint` holds a symbolicated and an unsymbolicated copy of
+/// each crash: the symbolicated one is sent.
+#[test]
+fn an_xccrashpoint_sends_its_symbolicated_copy() {
+    let server = Server::start(vec![]);
+    let dir = reports(&[]);
+    let symbolicated = std::fs::read_to_string(common::fixtures_dir().join("reports/ios16-arm64e.crash")).unwrap();
+    // The same report as the device wrote it: the app's frames unnamed.
+    let unsymbolicated: String = symbolicated
+        .lines()
+        .map(|line| match line.find("Sprocket  ") {
+            Some(_) if line.contains(" + ") && !line.starts_with("Binary") => {
+                let address = line.split_whitespace().nth(2).unwrap_or("0x0");
+                format!("{}{address} 0x100c40000 + 4242", &line[..line.find(address).unwrap_or(0)])
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let point = "Sprocket 2.4.1 (381) Crash.xccrashpoint/Filters/Filter_1/Logs";
+    add(dir.path(), &format!("{point}/LocallySymbolicated/a.crash"), symbolicated.as_bytes());
+    add(dir.path(), &format!("{point}/Unsymbolicated/a.crash"), unsymbolicated.as_bytes());
+    add(
+        dir.path(),
+        "Sprocket 2.4.1 (381) Crash.xccrashpoint/DistributionInfo.json",
+        b"{\"distribution\":\"App Store\"}",
+    );
+    let out = run(&server, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let received = server.received();
+    assert_eq!(received.len(), 1, "{}", text(&out));
+    use base64::Engine;
+    let body = received[0].json();
+    let data = base64::engine::general_purpose::STANDARD.decode(body["logs"][1]["data"].as_str().unwrap()).unwrap();
+    assert_eq!(String::from_utf8_lossy(&data), symbolicated, "the symbolicated copy was sent");
+    assert!(text(&out).contains("Unsymbolicated/a.crash: the same crash as"), "{}", text(&out));
+}
+
+#[test]
+fn a_signal_ends_the_run_resumably() {
+    let names = ["ios16-arm64e.ips", "macos13-arm64.crash", "ios9-armv7.crash", "body-only.ips"];
+    let server =
+        Server::start(vec![Reply::Status(200, vec![], String::new()), Reply::Slow(Duration::from_secs(2), 200)]);
+    let dir = reports(&names);
+    let child = command(&server, dir.path(), &["--timeout", "10"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn();
+    let child = child.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.received().len() < 2 {
+        assert!(Instant::now() < deadline, "the client never reached the second request");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: kill only sends a signal to the child started above.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    let log = text(&out);
+    assert!(log.contains("interrupted (Ctrl-C): 2 of 4 files sent; rerun to continue"), "{log}");
+    let out = run(&server, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Counted over every request (the slow one was answered 200 too).
+    let mut reached: HashMap<String, usize> = HashMap::new();
+    for r in server.received() {
+        for id in r.error_ids() {
+            *reached.entry(id).or_default() += 1;
+        }
+    }
+    assert_eq!(reached.len(), names.len(), "{reached:?}");
+    assert!(reached.values().all(|&n| n == 1), "none twice: the request in flight ended before the stop: {reached:?}");
+}
+
+#[test]
+fn the_journal_is_checked_locked_and_named() {
+    let server = Server::start(vec![]);
+    let dir = reports(&["ios16-arm64e.ips"]);
+    // Not a journal: refused, and left as it was.
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    let out = run(&server, dir.path(), &["--journal", notes.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("not a crashport journal"), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    // A folder that does not exist is not created.
+    let missing = dir.path().join("no/such/folder/j.jsonl");
+    let out = run(&server, dir.path(), &["--journal", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("does not exist") && !missing.parent().unwrap().exists(), "{}", text(&out));
+    // A second run on a journal in use is refused.
+    let slow = Server::start(vec![Reply::Slow(Duration::from_secs(3), 200)]);
+    let first = command(&slow, dir.path(), &["--timeout", "10"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    let mut first = first.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while slow.received().is_empty() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = run(&server, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("another crashport run is using it"), "{}", text(&out));
+    first.wait().unwrap();
+    // The summary names the journal.
+    let out = run(&server, dir.path(), &[]);
+    assert!(text(&out).contains(&format!("journal: {}", dir.path().join("journal.jsonl").display())), "{}", text(&out));
+}
+
+#[test]
+fn a_dry_run_is_a_plan_that_needs_no_secret() {
+    let server = Server::start(vec![]);
+    let dir = reports(&["ios16-arm64e.ips", "ios16-arm64e.crash", "macos13-arm64.crash", "ios9-armv7.crash"]);
+    // One of them sent already.
+    let out = run(&server, dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let sent = server.received().len();
+    add(
+        dir.path(),
+        "new/watch.crash",
+        &std::fs::read(common::fixtures_dir().join("reports/watchos-arm64_32.crash")).unwrap(),
+    );
+    let out = plain_command(&server, dir.path(), &["--dry-run"]).env_remove("APPCENTER_APP_SECRET").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(server.received().len(), sent, "a dry run sends nothing");
+    let log = text(&out);
+    assert!(log.contains("0 would be sent, 3 already sent"), "{log}");
+    assert!(log.contains("stale: 1 not sent"), "{log}");
+    assert!(log.contains("duplicate:"), "{log}");
+    assert!(!log.contains("POST "), "requests only with --show-requests: {log}");
+    let out = plain_command(&server, dir.path(), &["--dry-run", "--restamp"]).output().unwrap();
+    assert!(text(&out).contains("plan: would send 1 crash, under 1 s at 60000 a minute"), "{}", text(&out));
+    assert!(text(&out).contains("1 crash would be sent with the upload time"), "{}", text(&out));
+}
+
+#[test]
+fn a_private_certificate_authority_is_trusted_when_given() {
+    let (server, ca) = Server::start_tls(vec![]);
+    let dir = reports(&["ios16-arm64e.ips"]);
+    // Unknown to the system: refused.
+    let out = run(&server, dir.path(), &["--max-retries", "0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(server.received().is_empty());
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca).unwrap();
+    let out = run(&server, dir.path(), &["--ca-cert", ca_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(accepted_ids(&server.received()).len(), 1);
+}
+
+#[test]
+fn a_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise() {
+    let proxy = Server::start(vec![]);
+    let proxy_url = proxy.url.trim_end_matches("/logs?api-version=1.0.0").to_string();
+    let server = Server::start(vec![]);
+    let dir = reports(&["ios16-arm64e.ips"]);
+    let out = command(&server, dir.path(), &[]).env("HTTP_PROXY", &proxy_url).env_remove("NO_PROXY").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let via = proxy.received();
+    assert_eq!(via.len(), 1, "the request went through the proxy");
+    assert!(via[0].target.starts_with("http://127.0.0.1:"), "absolute form: {}", via[0].target);
+    assert!(server.received().is_empty());
+    let dir = reports(&["macos13-arm64.crash"]);
+    let out =
+        command(&server, dir.path(), &[]).env("HTTP_PROXY", &proxy_url).env("NO_PROXY", "127.0.0.1").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(server.received().len(), 1, "NO_PROXY sends it directly");
+    assert_eq!(proxy.received().len(), 1);
 }

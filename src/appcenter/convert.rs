@@ -284,11 +284,15 @@ impl<'r, 'a> FrameContext<'r, 'a> {
             (_, Some((_, image))) => Some(format::base_plus(image.start, f.address.wrapping_sub(image.start))),
             (_, None) => f.image_offset.map(|offset| format::base_plus(f.address.wrapping_sub(offset), offset)),
         };
+        // The app's own frames keep `base + offset` in `code` (so that a
+        // server can symbolicate them from its dSYMs); a name the report
+        // already gives them is not dropped but goes to `methodName`.
+        let method_name = f.symbol.as_deref().filter(|_| app_frame).map(str::to_string);
         Frame {
             address: Some(format::padded(f.address, self.width)),
             code,
             class_name: None,
-            method_name: None,
+            method_name,
             line_number: f.source.as_ref().and_then(|s| s.line).map(u64::from),
             file_name: f.source.as_ref().map(|s| CompactString::from(s.file.as_ref())),
         }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use super::load::{ReadFailure, load};
+use super::walk::InputFile;
 use crate::appcenter::logs::Log;
 use crate::appcenter::{self, ConvertError, ConvertOptions};
 use crate::error::{FileError, ParseError, Warning};
@@ -93,6 +94,14 @@ pub enum Failure {
     /// It could not be parsed.
     #[error("{0}")]
     Parse(FileError),
+    /// Its output could not be written.
+    #[error("{}: {message}", path.display())]
+    Write {
+        /// The input.
+        path: PathBuf,
+        /// What went wrong, naming the output.
+        message: String,
+    },
     /// It holds App Center log JSON (`{"logs": [...]}`) that is not valid.
     #[error("{}: invalid App Center logs: {message}", path.display())]
     InvalidLogs {
@@ -117,6 +126,7 @@ impl Failure {
         match self {
             Failure::Io { message, .. } => format!("cannot read: {message}"),
             Failure::InvalidLogs { message, .. } => format!("invalid App Center logs: {message}"),
+            Failure::Write { message, .. } => message.clone(),
             Failure::Parse(e) => e.error.to_string(),
             Failure::Convert { error, .. } => format!("cannot convert: {error}"),
         }
@@ -125,7 +135,10 @@ impl Failure {
     /// The file that failed.
     pub fn path(&self) -> &Path {
         match self {
-            Failure::Io { path, .. } | Failure::InvalidLogs { path, .. } | Failure::Convert { path, .. } => path,
+            Failure::Io { path, .. }
+            | Failure::Write { path, .. }
+            | Failure::InvalidLogs { path, .. }
+            | Failure::Convert { path, .. } => path,
             Failure::Parse(e) => &e.path,
         }
     }
@@ -158,11 +171,12 @@ pub struct Options {
 ///
 /// Files over the size limit are refused from their metadata and binary
 /// files from their first 8 KiB, without reading the rest.
-pub fn convert_file(path: &Path, origin: Origin, options: &Options) -> Outcome {
-    match load(path, &options.limits, options.memory_map) {
-        Ok(bytes) => convert_bytes(path, &bytes, origin, options),
+pub fn convert_file(input: &InputFile, options: &Options) -> Outcome {
+    let path = &input.path;
+    match load(&input.source, &options.limits, options.memory_map) {
+        Ok(bytes) => convert_bytes(path, &bytes, input.origin, options),
         Err(ReadFailure::Io(message)) => Outcome::Failed(Failure::Io { path: path.to_path_buf(), message }),
-        Err(ReadFailure::Refused(error)) => refused(path, error, origin),
+        Err(ReadFailure::Refused(error)) => refused(path, error, input.origin),
     }
 }
 

@@ -1,21 +1,23 @@
 //! `crashport convert`: crash reports in, App Center log JSON out, in
 //! parallel, in input order.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 use crashport::appcenter::json;
 use crashport::appcenter::logs::Log;
-use crashport::appcenter::stale_warning;
 use crashport::bulk::convert::{Failure, Outcome, convert_file};
+use crashport::bulk::copies;
 use crashport::bulk::ordered::run_ordered;
 use crashport::bulk::walk::{self, InputFile};
-use time::OffsetDateTime;
+use crashport::upload::appcenter::MAX_AGE_DAYS;
 
-use super::ConvertArgs;
-use super::progress::Reporter;
+use super::progress::{Job, Reporter};
+use super::{ConvertArgs, usage_error};
 
 /// Where the logs go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +27,7 @@ enum Mode {
     /// One line per report on stdout.
     Lines,
     /// One file per report.
-    Directory { pretty: bool },
+    Directory { pretty: bool, overwrite: bool },
 }
 
 /// A converted file's output, made on a worker thread.
@@ -35,18 +37,36 @@ struct Rendered {
     bytes: Vec<u8>,
 }
 
+/// What a worker makes of one walked item.
+enum Item {
+    Done(Rendered),
+    Duplicate { path: PathBuf, of: PathBuf },
+    Problem(walk::WalkError),
+}
+
 pub fn run(args: &ConvertArgs) -> ExitCode {
     let options = args.conversion.options();
     let mode = match (&args.out_dir, args.ndjson) {
-        (Some(_), _) => Mode::Directory { pretty: args.pretty },
+        (Some(_), _) => Mode::Directory { pretty: args.pretty, overwrite: args.overwrite },
         (None, true) => Mode::Lines,
         (None, false) => Mode::Document { pretty: args.pretty },
     };
+    let now = match super::now() {
+        Ok(now) => now,
+        Err(message) => return usage_error(&message),
+    };
+    if let Some(dir) = &args.out_dir
+        && let Err(message) = check_out_dir(dir, &args.paths, args.overwrite)
+    {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
     let jobs = args.run.jobs();
-    let mut reporter = Reporter::new(args.run.verbosity(), jobs);
-    reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)), "converting");
+    let stop = super::signals::install();
+    let mut reporter = Reporter::new(args.run.verbosity(), Job::Convert, jobs);
+    reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)));
+    let copies = copies::find(&args.paths, &options, jobs);
 
-    let now = OffsetDateTime::now_utc();
     let out_dir = args.out_dir.as_deref();
     // A converted report is some tens of kilobytes of JSON: a buffer of a
     // few reports makes one write call of several.
@@ -54,23 +74,43 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     let mut document = DocumentWriter::new(mode);
     let mut write_error = None;
     run_ordered(
-        walk::walk(&args.paths),
+        walk::walk(&args.paths).enumerate(),
         jobs,
         jobs * 16,
-        |item| item.map(|file| render(&file, convert_file(&file.path, file.origin, &options), mode, out_dir)),
-        |_, rendered| {
-            let rendered = match rendered {
-                Ok(rendered) => rendered,
-                Err(problem) => {
+        |(index, item)| match item {
+            Err(problem) => (None, Item::Problem(problem)),
+            // Written once, from the copy that is kept.
+            Ok(file) if let Some(of) = copies.duplicate_of(index) => {
+                (None, Item::Duplicate { path: file.path, of: of.to_path_buf() })
+            }
+            Ok(file) => {
+                let outcome = convert_file(&file, &options);
+                let age = match &outcome {
+                    Outcome::Converted(c) => Some((now - c.timestamp).whole_days()),
+                    _ => None,
+                };
+                (age, Item::Done(render(&file, outcome, mode, out_dir)))
+            }
+        },
+        |_, (age, item)| {
+            if stop.load(Ordering::Relaxed) != 0 {
+                return ControlFlow::Break(());
+            }
+            let rendered = match item {
+                Item::Problem(problem) => {
                     reporter.walk_problem(&problem);
                     reporter.tick();
                     return ControlFlow::Continue(());
                 }
+                Item::Duplicate { path, of } => {
+                    reporter.duplicate(&path, &of);
+                    reporter.tick();
+                    return ControlFlow::Continue(());
+                }
+                Item::Done(rendered) => rendered,
             };
-            if let Outcome::Converted(c) = &rendered.outcome
-                && let Some(warning) = stale_warning(c.timestamp, now)
-            {
-                reporter.warning(&format!("{}: {warning}", c.path.display()));
+            if age.is_some_and(|days| days > MAX_AGE_DAYS) {
+                reporter.stale();
             }
             reporter.outcome(&rendered.outcome);
             reporter.tick();
@@ -89,7 +129,49 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         }
         return ExitCode::FAILURE;
     }
-    reporter.finish(args.run.summary_json.as_deref(), "converted")
+    let signal = stop.load(Ordering::Relaxed);
+    if signal != 0 {
+        reporter.interrupted(signal);
+    }
+    reporter.finish(args.run.summary_json.as_deref(), args.run.fail_on_empty)
+}
+
+/// Checks the output folder before anything is converted: it can be
+/// created and written to; no two inputs map to one output file; no
+/// output file exists already unless `overwrite`. One message for the
+/// first problem, so that a run does not fail file by file.
+fn check_out_dir(dir: &Path, paths: &[PathBuf], overwrite: bool) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("--out-dir {}: cannot create the folder: {e}", dir.display()))?;
+    let probe = dir.join(".crashport-write-test");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| format!("--out-dir {}: cannot write into the folder: {e}", dir.display()))?;
+    let mut targets: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut existing = Vec::new();
+    for input in walk::walk(paths).filter_map(Result::ok) {
+        let target = output_path(dir, &input.relative);
+        // Case-insensitive file systems (macOS, Windows) would merge these too.
+        let key = PathBuf::from(target.to_string_lossy().to_lowercase());
+        if let Some(first) = targets.insert(key, input.path.clone()) {
+            return Err(format!(
+                "--out-dir: {} and {} would both be written to {}; name their folders separately or convert them in two runs",
+                first.display(),
+                input.path.display(),
+                target.display()
+            ));
+        }
+        if !overwrite && target.exists() {
+            existing.push(target);
+        }
+    }
+    if let Some(first) = existing.first() {
+        return Err(format!(
+            "--out-dir: {} output file(s) exist already (the first: {}); --overwrite replaces them",
+            existing.len(),
+            first.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Serializes a conversion's logs for the output mode (or writes its file),
@@ -100,13 +182,13 @@ fn render(file: &InputFile, outcome: Outcome, mode: Mode, out_dir: Option<&Path>
     let bytes = match mode {
         Mode::Document { pretty } => fragment(&logs, pretty),
         Mode::Lines => json::container_json(&logs, false).unwrap_or_default(),
-        Mode::Directory { pretty } => {
+        Mode::Directory { pretty, .. } => {
             let dir = out_dir.unwrap_or(Path::new("."));
             let target = output_path(dir, &file.relative);
             if let Err(e) = write_file(&target, &logs, pretty) {
                 let message = format!("cannot write {}: {e}", target.display());
                 return Rendered {
-                    outcome: Outcome::Failed(Failure::Io { path: file.path.clone(), message }),
+                    outcome: Outcome::Failed(Failure::Write { path: file.path.clone(), message }),
                     bytes: Vec::new(),
                 };
             }

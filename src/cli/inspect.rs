@@ -6,9 +6,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
+use crashport::bulk::convert::Origin;
 use crashport::bulk::load::{ReadFailure, load};
+use crashport::bulk::walk::walk;
 use crashport::error::FileError;
-use crashport::limits::Limits;
 use crashport::print::summary;
 use crashport::{Input, ParseError, Parsed};
 use serde::Serialize;
@@ -23,22 +24,35 @@ pub fn run(args: &InspectArgs) -> ExitCode {
     // anstream drops the escapes when stdout is not a terminal (or
     // NO_COLOR is set); asking for none there saves making them.
     let options = summary::Options { frames: args.frames, styled: std::io::stdout().is_terminal() };
-    let mut failed = 0;
-    for path in &args.files {
-        let bytes = match load(path, &Limits::default(), true) {
+    let limits = args.size.limits();
+    let (mut failed, mut seen) = (0, 0);
+    for item in walk(&args.paths) {
+        seen += 1;
+        let input = match item {
+            Ok(input) => input,
+            Err(problem) => {
+                failed += 1;
+                let _ = writeln!(err, "{BAD}error{BAD:#}: {problem}");
+                continue;
+            }
+        };
+        let path = &input.path;
+        let walked = input.origin == Origin::Walked;
+        let bytes = match load(&input.source, &limits, true) {
             Ok(bytes) => bytes,
             Err(ReadFailure::Io(e)) => {
                 failed += 1;
                 let _ = writeln!(err, "{BAD}error{BAD:#}: {}: cannot read: {e}", path.display());
                 continue;
             }
+            Err(ReadFailure::Refused(ParseError::NotAReport { .. })) if walked => continue,
             Err(ReadFailure::Refused(error)) => {
                 failed += 1;
                 report_error(&mut out, &mut err, path, error, args.json);
                 continue;
             }
         };
-        let parsed = Input::from_bytes(&bytes).and_then(|input| {
+        let parsed = Input::with_limits(&bytes, limits).and_then(|input| {
             let parsed = input.parse()?;
             Ok(render(path, &parsed, args.json, &options))
         });
@@ -46,6 +60,8 @@ pub fn run(args: &InspectArgs) -> ExitCode {
             Ok(text) => {
                 let _ = out.write_all(text.as_bytes());
             }
+            // In a folder, what is plainly not a report is passed over.
+            Err(ParseError::NotAReport { .. }) if walked => {}
             Err(error) => {
                 failed += 1;
                 report_error(&mut out, &mut err, path, error, args.json);
@@ -53,6 +69,9 @@ pub fn run(args: &InspectArgs) -> ExitCode {
         }
     }
     let _ = out.flush();
+    if seen == 0 {
+        let _ = writeln!(err, "crashport: no files found in what was named");
+    }
     if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 

@@ -1,21 +1,30 @@
-//! Command-line parsing and dispatch.
+//! Command-line parsing and dispatch. Every flag is defined here; the
+//! commands' modules turn them into the library's settings.
 
 mod convert;
 mod inspect;
 mod progress;
+mod signals;
 mod upload;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use crashport::appcenter::ConvertOptions;
 use crashport::bulk::convert::Options;
 use crashport::limits::Limits;
+use time::OffsetDateTime;
 
-/// Turn Apple crash reports (.crash text, .ips JSON) into App Center crash logs.
+/// The version line: the package version, the commit it was built from,
+/// and the target.
+const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("CRASHPORT_COMMIT"), ", ", env!("CRASHPORT_TARGET"), ")");
+
+/// Read Apple crash reports (.crash text, .ips JSON) anywhere, and turn them
+/// into App Center crash logs.
 #[derive(Debug, Parser)]
-#[command(name = "crashport", version, about, max_term_width = 100, args_override_self = true)]
+#[command(name = "crashport", version = VERSION, about, max_term_width = 100, args_override_self = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +38,14 @@ enum Command {
     Convert(ConvertArgs),
     /// Convert crash reports and send them to the App Center ingestion API.
     Upload(UploadArgs),
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `crashport man > crashport.1`.
+    Man,
 }
 
 /// How reports become logs: options `convert` and `upload` share.
@@ -55,16 +72,37 @@ pub struct ConversionArgs {
     /// Keep every binary image, not only those the crash involves.
     #[arg(long)]
     pub all_binaries: bool,
-    /// Refuse files larger than this (B, KiB, MiB, GiB).
-    #[arg(long, default_value = "64MiB", value_name = "SIZE", value_parser = crashport::limits::parse_size)]
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+/// The largest input accepted.
+#[derive(Debug, clap::Args)]
+pub struct SizeArgs {
+    /// Refuse files larger than this: a whole number of B, KiB, MiB or GiB.
+    #[arg(long, default_value = "64MiB", value_name = "SIZE", value_parser = parse_file_size)]
     pub max_file_size: u64,
+}
+
+impl SizeArgs {
+    pub fn limits(&self) -> Limits {
+        Limits { max_file_size: self.max_file_size, ..Limits::default() }
+    }
+}
+
+fn parse_file_size(text: &str) -> Result<u64, String> {
+    let size = crashport::limits::parse_size(text)?;
+    if size == 0 {
+        return Err("a size of 0 would refuse every file; give a size such as 64MiB".to_string());
+    }
+    Ok(size)
 }
 
 impl ConversionArgs {
     /// The library options these arguments stand for.
     pub fn options(&self) -> Options {
         Options {
-            limits: Limits { max_file_size: self.max_file_size, ..Limits::default() },
+            limits: self.size.limits(),
             // Crash folders are not written to while crashport reads them.
             memory_map: true,
             convert: ConvertOptions {
@@ -80,27 +118,43 @@ impl ConversionArgs {
     }
 }
 
+/// The most threads `--jobs` takes: more than a machine has cores only
+/// adds contention, and a typo (`--jobs 80000`) should not start them.
+const MAX_JOBS: usize = 256;
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    let jobs: usize = text.trim().parse().map_err(|_| format!("expected a number of threads, found `{text}`"))?;
+    match jobs {
+        0 => Err("0 threads would do nothing; give at least 1 (the default is every core)".to_string()),
+        n if n > MAX_JOBS => Err(format!("{n} threads is more than the {MAX_JOBS} crashport starts at most")),
+        n => Ok(n),
+    }
+}
+
 /// How a run goes and what it says: options `convert` and `upload` share.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Print only errors on stderr (no notices, warnings or summary).
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Also print a line per file.
+    /// Also print a line per file, and every warning.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Threads to read and convert with (default: all cores).
-    #[arg(long, short, value_name = "N")]
+    /// Threads to read and convert with, 1 to 256 (default: every core).
+    #[arg(long, short, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Write the run summary as JSON to FILE (for CI).
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// Exit with status 1 when no crash report was found (for CI).
+    #[arg(long)]
+    pub fail_on_empty: bool,
 }
 
 impl RunArgs {
     /// The thread count: as asked, else every core.
     pub fn jobs(&self) -> usize {
-        self.jobs.filter(|&n| n > 0).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
 
     pub fn verbosity(&self) -> progress::Verbosity {
@@ -115,7 +169,7 @@ impl RunArgs {
 /// Options of `crashport convert`.
 #[derive(Debug, clap::Args)]
 pub struct ConvertArgs {
-    /// Crash report files, or directories to search for them.
+    /// Crash report files, directories or zip archives to search, `-` for standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// One `{"logs": [...]}` line per report instead of one document.
@@ -124,6 +178,9 @@ pub struct ConvertArgs {
     /// Write one file per report, DIR/<path relative to the input>.json.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
+    /// Replace files that already exist in the --out-dir folder.
+    #[arg(long, requires = "out_dir")]
+    pub overwrite: bool,
     /// Indent the JSON for people.
     #[arg(long)]
     pub pretty: bool,
@@ -136,21 +193,24 @@ pub struct ConvertArgs {
 /// Options of `crashport upload`.
 #[derive(Debug, clap::Args)]
 pub struct UploadArgs {
-    /// Crash report files or App Center log JSON files, or directories of them.
+    /// Crash report files or App Center log JSON files, directories or zip archives of them, `-` for standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The app's App Secret (a UUID). Never printed.
+    /// The app's App Secret (a UUID; required unless --dry-run). Never printed.
     #[arg(long, env = "APPCENTER_APP_SECRET", hide_env_values = true, value_name = "SECRET")]
-    pub app_secret: String,
+    pub app_secret: Option<String>,
     /// The Install-ID header (default: one kept in the journal).
     #[arg(long, env = "APPCENTER_INSTALL_ID", value_name = "UUID")]
     pub install_id: Option<String>,
     /// The ingestion endpoint (https, or http to this machine).
-    #[arg(long, env = "APPCENTER_INGESTION_URL", default_value = crashport::upload::endpoint::DEFAULT_ENDPOINT, value_name = "URL")]
+    #[arg(long, env = "APPCENTER_INGESTION_URL", default_value = crashport::upload::appcenter::endpoint::DEFAULT_ENDPOINT, value_name = "URL")]
     pub endpoint: String,
-    /// Print each request instead of sending it.
+    /// Say what would be sent (counts, time at the rate) and send nothing; needs no secret.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run, also print each request (secrets masked).
+    #[arg(long, requires = "dry_run")]
+    pub show_requests: bool,
     /// Crashes per minute at most (App Center keeps 60 and drops the rest silently).
     #[arg(long, default_value_t = 60, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: u32,
@@ -169,9 +229,12 @@ pub struct UploadArgs {
     /// Send again what the journal says was sent.
     #[arg(long)]
     pub force: bool,
-    /// Send reports older than 25 days with the upload time as timestamp.
+    /// Send crashes older than the service keeps (25 days) with the upload time.
     #[arg(long)]
     pub restamp: bool,
+    /// Also trust the certificate authorities in this PEM file (a self-hosted service).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     #[command(flatten)]
     pub conversion: ConversionArgs,
     #[command(flatten)]
@@ -181,15 +244,31 @@ pub struct UploadArgs {
 /// Options of `crashport inspect`.
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
-    /// Crash report files (.crash, .ips, .txt ...; the content decides).
-    #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    /// Crash report files, directories or zip archives (the content decides), `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
     /// Print the crash model as JSON, one object per file (JSON Lines).
     #[arg(long)]
     pub json: bool,
     /// How many frames of the crashed thread to show.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub frames: usize,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+/// The time of the run: now, or the instant `CRASHPORT_NOW` gives (RFC
+/// 3339), so that tests and reproductions judge a crash's age the same on
+/// any day.
+pub fn now() -> Result<OffsetDateTime, String> {
+    match std::env::var("CRASHPORT_NOW") {
+        Ok(text) if !text.trim().is_empty() => {
+            OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339).map_err(|_| {
+                format!("CRASHPORT_NOW must be an RFC 3339 time such as 2026-12-01T12:00:00Z, found `{text}`")
+            })
+        }
+        _ => Ok(OffsetDateTime::now_utc()),
+    }
 }
 
 /// Runs the command line; returns the process exit code.
@@ -199,5 +278,22 @@ pub fn run() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Upload(args) => upload::run(&args),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "crashport", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: writing the manual page: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
+}
+
+/// A usage error: the message, and exit status 2.
+pub fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
 }

@@ -1,6 +1,7 @@
 //! What a run tells the person running it, on stderr: a progress bar on a
-//! terminal, notices for skipped files, warnings, errors (each naming its
-//! file), and the run summary.
+//! terminal (a line every few seconds in a CI log), notices for skipped
+//! files, warnings, errors (each naming its file), and the run summary with
+//! the exit status it implies.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use anstyle::{AnsiColor, Style};
 use crashport::bulk::convert::Outcome;
 use crashport::bulk::walk::WalkError;
+use crashport::upload::{Event, Observer, describe_retry};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
@@ -24,81 +26,156 @@ const GOOD: Style = AnsiColor::Green.on_default();
 pub enum Verbosity {
     /// Errors only.
     Quiet,
-    /// Errors, warnings, notices, the summary.
+    /// Errors, notices, counts of warnings, the summary.
     Normal,
-    /// All that, and a line per converted file.
+    /// All that, every warning, and a line per file.
     Verbose,
 }
 
-/// The run summary, also written as JSON by `--summary-json`.
-#[derive(Debug, Default, Serialize)]
-pub struct Summary {
-    /// Files looked at.
-    pub files: usize,
-    /// Files converted.
-    pub converted: usize,
-    /// Reports acknowledged by the ingestion service (`upload`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sent: Option<usize>,
-    /// Files skipped, by kind (`not_a_report`, `jetsam` ...).
-    pub skipped: BTreeMap<&'static str, usize>,
-    /// Files that failed, with the reason.
-    pub failed: Vec<FailedFile>,
-    /// Warnings printed.
-    pub warnings: usize,
-    /// Wall-clock time of the run.
-    pub seconds: f64,
-    /// Threads used.
-    pub jobs: usize,
+/// Which command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// `convert`.
+    Convert,
+    /// `upload`, sending.
+    Upload,
+    /// `upload --dry-run`.
+    Plan,
 }
 
-/// One failed file.
+/// One file that failed.
 #[derive(Debug, Serialize)]
 pub struct FailedFile {
     pub path: PathBuf,
     pub reason: String,
 }
 
+/// One input that is a copy of a crash another input carries.
+#[derive(Debug, Serialize)]
+pub struct DuplicateFile {
+    pub path: PathBuf,
+    pub of: PathBuf,
+}
+
+/// The run summary, also written as JSON by `--summary-json`.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    /// Inputs looked at.
+    pub files: usize,
+    /// Inputs converted.
+    pub converted: usize,
+    /// Crashes the destination acknowledged (`upload`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<usize>,
+    /// Crashes a dry run would send.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub would_send: Option<usize>,
+    /// Crashes the journal records as sent by an earlier run.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub already_sent: usize,
+    /// Inputs skipped, by kind (`not_a_report`, `jetsam` ...).
+    pub skipped: BTreeMap<&'static str, usize>,
+    /// Copies of a crash that another input carries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<DuplicateFile>,
+    /// Crashes older than the destination keeps (not sent by `upload`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stale: usize,
+    /// Crashes sent with the upload time (`--restamp`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restamped: usize,
+    /// Inputs and crashes that failed, with the reason.
+    pub failed: Vec<FailedFile>,
+    /// Warnings, by kind.
+    pub warnings: BTreeMap<&'static str, usize>,
+    /// The journal of the run (`upload`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<PathBuf>,
+    /// Why the run stopped early.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// The signal that interrupted the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<usize>,
+    /// Wall-clock time of the run.
+    pub seconds: f64,
+    /// Threads used.
+    pub jobs: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Counts outcomes and prints them as they come.
 pub struct Reporter {
     verbosity: Verbosity,
+    job: Job,
     stderr: anstream::Stderr,
     bar: ProgressBar,
     bar_wanted: bool,
     started: Instant,
+    /// When the last progress line was printed (runs without a terminal).
+    last_line: Instant,
+    /// The age limit of the destination, for the stale line.
+    max_age_days: Option<i64>,
+    /// (inputs, time left) from the last progress event.
+    left: Option<Duration>,
+    rate_limit: Option<u32>,
     summary: Summary,
 }
 
 /// A run shorter than this gets no progress bar at all.
 const BAR_AFTER: Duration = Duration::from_millis(400);
 
+/// Without a terminal, a progress line this often (CI logs).
+const LINE_EVERY: Duration = Duration::from_secs(5);
+
 impl Reporter {
-    pub fn new(verbosity: Verbosity, jobs: usize) -> Self {
+    pub fn new(verbosity: Verbosity, job: Job, jobs: usize) -> Self {
         let bar_wanted = verbosity != Verbosity::Quiet && std::io::stderr().is_terminal();
         Reporter {
             verbosity,
+            job,
             stderr: anstream::stderr(),
             bar: ProgressBar::hidden(),
             bar_wanted,
             started: Instant::now(),
+            last_line: Instant::now(),
+            max_age_days: None,
+            left: None,
+            rate_limit: None,
             summary: Summary { jobs, ..Summary::default() },
         }
     }
 
-    /// True when a progress bar may be shown (stderr is a terminal and
-    /// the run is not quiet), so that counting the files is worth it.
+    /// True when a progress bar may be shown, so that counting the files
+    /// is worth it.
     pub fn shows_progress(&self) -> bool {
         self.bar_wanted
     }
 
-    /// Announces the run and, when known, how many files it holds.
-    pub fn start(&mut self, files: Option<usize>, what: &str) {
+    /// The destination's limits, for the messages of `upload`.
+    pub fn destination(&mut self, max_age_days: i64, rate_limit: u32, journal: Option<&Path>) {
+        self.max_age_days = Some(max_age_days);
+        self.rate_limit = Some(rate_limit);
+        self.summary.journal = journal.map(Path::to_path_buf);
+    }
+
+    /// Announces the run and, when known, how many inputs it holds.
+    pub fn start(&mut self, files: Option<usize>) {
         self.bar.set_length(files.unwrap_or(0) as u64);
-        let style = ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} files, {{per_sec}}, ETA {{eta}} {{msg}}"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+        // One estimate of the time left: the bar's own for a conversion;
+        // for an upload the pace of the rate limit decides it, so the
+        // message carries that one and the bar none.
+        let template = match self.job {
+            Job::Convert => "{spinner} converting [{bar:30}] {pos}/{len} files, ETA {eta} {msg}",
+            Job::Upload => "{spinner} uploading [{bar:30}] {pos}/{len} files {msg}",
+            Job::Plan => "{spinner} planning [{bar:30}] {pos}/{len} files {msg}",
+        };
+        let style = ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
         self.bar.set_style(style);
     }
 
@@ -132,71 +209,52 @@ impl Reporter {
         }
     }
 
+    /// A converted input that is a copy of a crash another input carries.
+    pub fn duplicate(&mut self, path: &Path, of: &Path) {
+        self.summary.files += 1;
+        self.summary.duplicates.push(DuplicateFile { path: path.to_path_buf(), of: of.to_path_buf() });
+        if self.verbosity >= Verbosity::Normal {
+            self.line(format!(
+                "{NOTE}notice{NOTE:#}: {}: the same crash as {}; {}",
+                path.display(),
+                of.display(),
+                match self.job {
+                    Job::Convert => "written once, from that file",
+                    Job::Upload | Job::Plan => "sent once, from that file",
+                }
+            ));
+        }
+    }
+
+    /// A crash older than the App Center keeps (`convert` only counts them).
+    pub fn stale(&mut self) {
+        self.summary.stale += 1;
+    }
+
     fn failure(&mut self, path: &Path, message: String, reason: String) {
         self.line(format!("{BAD}error{BAD:#}: {message}"));
         self.summary.failed.push(FailedFile { path: path.to_path_buf(), reason });
     }
 
-    /// A file whose deliveries went to the uploader (counted as seen).
-    pub fn count_file(&mut self) {
-        self.summary.files += 1;
-    }
-
-    /// An upload acknowledged by the service.
-    pub fn sent(&mut self, path: &Path, error_id: &str, attempts: u32) {
-        *self.summary.sent.get_or_insert(0) += 1;
-        if self.verbosity == Verbosity::Verbose {
-            let retries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
-            self.line(format!("{GOOD}sent{GOOD:#}: {} (error id {error_id}){retries}", path.display()));
-        }
-    }
-
-    /// A report the journal says an earlier run sent.
-    pub fn already_sent(&mut self, path: &Path) {
-        *self.summary.skipped.entry("already_sent").or_default() += 1;
-        if self.verbosity >= Verbosity::Normal {
-            self.line(format!(
-                "{NOTE}notice{NOTE:#}: {}: skipped: already sent (see the journal; --force sends it again)",
-                path.display()
-            ));
-        }
-    }
-
-    /// A report that could not be sent.
-    pub fn upload_failed(&mut self, path: &Path, reason: &str) {
-        self.failure(path, format!("{}: {reason}", path.display()), reason.to_string());
-    }
-
-    /// A passing failure that is being retried.
-    pub fn retrying(&mut self, path: &Path, message: &str) {
-        if self.verbosity >= Verbosity::Normal {
-            self.line(format!("{NOTE}retry{NOTE:#}: {}: {message}", path.display()));
-        }
-    }
-
-    /// A problem that ends the run.
-    pub fn fatal(&mut self, message: &str) {
-        self.line(format!("{BAD}error{BAD:#}: {message}"));
-        self.summary.failed.push(FailedFile { path: PathBuf::new(), reason: message.to_string() });
-    }
-
-    /// Shows a message in the progress bar (the time left, say).
-    pub fn message(&mut self, message: String) {
-        self.bar.set_message(message);
-    }
-
     /// Prints to stdout without tearing the progress bar.
     pub fn stdout(&mut self, text: &str) {
         self.bar.suspend(|| {
-            use std::io::Write as _;
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(text.as_bytes());
             let _ = out.flush();
         });
     }
 
+    /// A warning (`path: message`): counted by kind, printed with `-v`.
     pub fn warning(&mut self, message: &str) {
-        self.summary.warnings += 1;
+        *self.summary.warnings.entry(warning_kind(message)).or_default() += 1;
+        if self.verbosity == Verbosity::Verbose {
+            self.line(format!("{WARN}warning{WARN:#}: {message}"));
+        }
+    }
+
+    /// A warning about the run itself, always printed (unless quiet).
+    pub fn notice(&mut self, message: &str) {
         if self.verbosity >= Verbosity::Normal {
             self.line(format!("{WARN}warning{WARN:#}: {message}"));
         }
@@ -207,42 +265,34 @@ impl Reporter {
         self.failure(&problem.path, problem.to_string(), problem.message.clone());
     }
 
-    /// Advances the bar, showing it once the run has lasted a moment.
+    /// Advances the bar, showing it once the run has lasted a moment; in a
+    /// run without a terminal, prints a progress line every few seconds.
     pub fn tick(&mut self) {
         self.bar.inc(1);
         if self.bar_wanted && self.bar.is_hidden() && self.started.elapsed() > BAR_AFTER {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
+        let long_job = self.job == Job::Upload;
+        if long_job && !self.bar_wanted && self.verbosity >= Verbosity::Normal && self.last_line.elapsed() >= LINE_EVERY
+        {
+            self.last_line = Instant::now();
+            let total = self.bar.length().unwrap_or(0);
+            let mut line =
+                format!("crashport: {} of {total} files, {} sent", self.bar.position(), self.summary.sent.unwrap_or(0));
+            if let (Some(left), Some(rate)) = (self.left, self.rate_limit) {
+                line.push_str(&format!(", {} left at {rate} a minute", human(left)));
+            }
+            self.line(line);
+        }
     }
 
-    /// Prints the summary (and writes it as JSON when asked); returns the
-    /// exit code: 0 when nothing failed, 1 otherwise.
-    pub fn finish(mut self, summary_json: Option<&Path>, verb: &str) -> ExitCode {
+    /// The exit status the run's outcome calls for, after the summary.
+    pub fn finish(mut self, summary_json: Option<&Path>, fail_on_empty: bool) -> ExitCode {
         self.bar.finish_and_clear();
         self.summary.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-        let s = &self.summary;
         if self.verbosity >= Verbosity::Normal {
-            let skipped: usize = s.skipped.values().sum();
-            let done = if verb == "sent" { s.sent.unwrap_or(0) } else { s.converted };
-            let mut line = format!(
-                "crashport: {} file(s) in {:.2} s with {} job(s): {done} {verb}, {skipped} skipped",
-                s.files, s.seconds, s.jobs
-            );
-            if skipped > 0 {
-                let kinds: Vec<String> = s.skipped.iter().map(|(kind, n)| format!("{n} {kind}")).collect();
-                line.push_str(&format!(" ({})", kinds.join(", ")));
-            }
-            line.push_str(&format!(", {} failed", s.failed.len()));
-            if s.warnings > 0 {
-                line.push_str(&format!(", {} warning(s)", s.warnings));
-            }
-            let _ = writeln!(self.stderr, "{line}");
-            for failed in &s.failed {
-                if failed.path.as_os_str().is_empty() {
-                    let _ = writeln!(self.stderr, "  stopped: {}", failed.reason);
-                } else {
-                    let _ = writeln!(self.stderr, "  failed: {} ({})", failed.path.display(), failed.reason);
-                }
+            for line in self.summary_lines() {
+                let _ = writeln!(self.stderr, "{line}");
             }
         }
         if let Some(path) = summary_json {
@@ -256,6 +306,294 @@ impl Reporter {
                 return ExitCode::FAILURE;
             }
         }
-        if self.summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        let s = &self.summary;
+        if let Some(signal) = s.interrupted {
+            return ExitCode::from(u8::try_from(128 + signal).unwrap_or(130));
+        }
+        let stale_left = self.job == Job::Upload && s.stale > 0;
+        let empty = s.converted == 0 && s.sent.unwrap_or(0) == 0 && s.would_send.unwrap_or(0) == 0;
+        if !s.failed.is_empty() || s.stopped.is_some() || stale_left || (fail_on_empty && empty && s.already_sent == 0)
+        {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    fn summary_lines(&self) -> Vec<String> {
+        let s = &self.summary;
+        let mut lines = Vec::new();
+        let skipped: usize = s.skipped.values().sum();
+        let (done, verb) = match self.job {
+            Job::Convert => (s.converted, "converted"),
+            Job::Upload => (s.sent.unwrap_or(0), "sent"),
+            Job::Plan => (s.would_send.unwrap_or(0), "would be sent"),
+        };
+        let mut line = format!(
+            "crashport: {} in {:.2} s with {}: {done} {verb}",
+            plural(s.files, "file", "files"),
+            s.seconds,
+            plural(s.jobs, "job", "jobs")
+        );
+        if s.already_sent > 0 {
+            line.push_str(&format!(", {} already sent", s.already_sent));
+        }
+        line.push_str(&format!(", {skipped} skipped"));
+        if skipped > 0 {
+            let kinds: Vec<String> = s.skipped.iter().map(|(kind, n)| skipped_words(kind, *n)).collect();
+            line.push_str(&format!(" ({})", kinds.join(", ")));
+        }
+        line.push_str(&format!(", {} failed", s.failed.len()));
+        lines.push(line);
+        if s.files == 0 {
+            lines.push("  no files found in what was named".to_string());
+        } else if done == 0 && s.failed.is_empty() && s.already_sent == 0 && s.duplicates.is_empty() && s.stale == 0 {
+            lines.push("  no crash report among them".to_string());
+        }
+        if !s.warnings.is_empty() {
+            let kinds: Vec<String> = s.warnings.iter().map(|(kind, n)| warning_words(kind, *n)).collect();
+            let hint = if self.verbosity == Verbosity::Verbose { "" } else { " (-v shows each)" };
+            lines.push(format!("  warnings: {}{hint}", kinds.join(", ")));
+        }
+        for d in &s.duplicates {
+            lines.push(format!("  duplicate: {} (the same crash as {})", d.path.display(), d.of.display()));
+        }
+        if s.stale > 0 {
+            let days = self.max_age_days.unwrap_or(crashport::upload::appcenter::MAX_AGE_DAYS);
+            lines.push(match self.job {
+                Job::Convert => format!(
+                    "  {} older than App Center's {days} days: App Center would drop {}; `upload --restamp` sends {} with the upload time",
+                    plural(s.stale, "crash is", "crashes are"),
+                    if s.stale == 1 { "it" } else { "them" },
+                    if s.stale == 1 { "it" } else { "them" }
+                ),
+                Job::Upload | Job::Plan => format!(
+                    "  stale: {} not sent (older than the destination's {days} days); --restamp sends {} with the upload time",
+                    s.stale,
+                    if s.stale == 1 { "it" } else { "them" }
+                ),
+            });
+        }
+        if s.restamped > 0 {
+            let verb = if self.job == Job::Plan { "would be sent" } else { "sent" };
+            lines
+                .push(format!("  {} {verb} with the upload time (--restamp)", plural(s.restamped, "crash", "crashes")));
+        }
+        if self.job == Job::Plan
+            && let Some(rate) = self.rate_limit
+        {
+            let seconds = s.would_send.unwrap_or(0) as f64 * 60.0 / f64::from(rate.max(1));
+            lines.push(format!(
+                "  plan: would send {}, {} at {rate} a minute; nothing was sent",
+                plural(s.would_send.unwrap_or(0), "crash", "crashes"),
+                human(Duration::from_secs_f64(seconds))
+            ));
+        }
+        for failed in &s.failed {
+            lines.push(format!("  failed: {} ({})", failed.path.display(), failed.reason));
+        }
+        if let Some(reason) = &s.stopped {
+            lines.push(format!("  stopped: {reason}"));
+        }
+        if let Some(journal) = &s.journal {
+            lines.push(format!("  journal: {}", journal.display()));
+        }
+        if let Some(signal) = s.interrupted {
+            let name = if signal == 15 { "SIGTERM" } else { "Ctrl-C" };
+            lines.push(match self.job {
+                Job::Upload => format!(
+                    "  interrupted ({name}): {} of {} sent; rerun to continue (the journal keeps what was sent)",
+                    s.sent.unwrap_or(0),
+                    plural(self.bar.length().unwrap_or(0) as usize, "file", "files")
+                ),
+                Job::Convert | Job::Plan => format!(
+                    "  interrupted ({name}) after {} of {}; the output is incomplete",
+                    s.files,
+                    plural(self.bar.length().unwrap_or(0) as usize, "file", "files")
+                ),
+            });
+        } else if (s.stopped.is_some() || !s.failed.is_empty()) && self.job == Job::Upload {
+            lines.push("  rerun to continue: the journal keeps what was sent".to_string());
+        }
+        lines
+    }
+}
+
+impl Observer for Reporter {
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Started { inputs } => {
+                self.bar.set_length(inputs as u64);
+            }
+            Event::Outcome(outcome) => {
+                self.outcome(outcome);
+                self.tick();
+            }
+            Event::WalkProblem(problem) => {
+                self.walk_problem(problem);
+                self.tick();
+            }
+            Event::Warning(message) => self.warning(message),
+            Event::Sent { path, crash_id, attempts } => {
+                *self.summary.sent.get_or_insert(0) += 1;
+                self.file_done();
+                if self.verbosity == Verbosity::Verbose {
+                    let retries = if attempts > 1 { format!(" after {attempts} attempts") } else { String::new() };
+                    self.line(format!("{GOOD}sent{GOOD:#}: {} (crash {crash_id}){retries}", path.display()));
+                }
+            }
+            Event::WouldSend { path, crash_id, restamped, request } => {
+                *self.summary.would_send.get_or_insert(0) += 1;
+                self.file_done();
+                if let Some(request) = request {
+                    self.stdout(&request);
+                } else if self.verbosity == Verbosity::Verbose {
+                    let note = if restamped { " with the upload time" } else { "" };
+                    self.line(format!("{NOTE}would send{NOTE:#}: {} (crash {crash_id}){note}", path.display()));
+                }
+            }
+            Event::AlreadySent { path, crash_id } => {
+                self.summary.already_sent += 1;
+                self.file_done();
+                if self.verbosity == Verbosity::Verbose {
+                    self.line(format!(
+                        "{NOTE}notice{NOTE:#}: {}: crash {crash_id} already sent (see the journal; --force sends it again)",
+                        path.display()
+                    ));
+                }
+            }
+            Event::Duplicate { path, of } => {
+                self.duplicate(path, of);
+                self.tick();
+            }
+            Event::Stale { path, age_days } => {
+                self.summary.stale += 1;
+                self.file_done();
+                if self.verbosity >= Verbosity::Normal {
+                    self.line(format!(
+                        "{WARN}warning{WARN:#}: {}: the crash is {age_days} days old, over the {} days the destination keeps; not sent (--restamp sends it with the upload time)",
+                        path.display(),
+                        self.max_age_days.unwrap_or(0)
+                    ));
+                }
+            }
+            Event::Restamped { .. } => self.summary.restamped += 1,
+            Event::Failed { path, reason } => {
+                self.failure(path, format!("{}: {reason}", path.display()), reason.to_string());
+                self.file_done();
+            }
+            Event::Retrying { path, retry } => {
+                if self.verbosity >= Verbosity::Normal {
+                    self.line(format!("{NOTE}retry{NOTE:#}: {}: {}", path.display(), describe_retry(retry)));
+                }
+            }
+            Event::Progress { left, .. } => {
+                self.left = Some(left);
+                if let Some(rate) = self.rate_limit
+                    && !left.is_zero()
+                {
+                    self.bar.set_message(format!("({} left at {rate} a minute)", human(left)));
+                }
+            }
+            Event::Stopped(reason) => {
+                self.line(format!("{BAD}error{BAD:#}: {reason}"));
+                self.summary.stopped = Some(reason.to_string());
+            }
+        }
+    }
+}
+
+impl Reporter {
+    /// An input whose crashes went to the destination (or were decided on).
+    fn file_done(&mut self) {
+        self.summary.files += 1;
+        self.summary.converted += 1;
+        self.tick();
+    }
+
+    /// Notes the run's end as the delivery core reports it.
+    pub fn ended(&mut self, summary: &crashport::upload::Summary) {
+        self.summary.interrupted = summary.interrupted;
+        if self.job == Job::Upload {
+            self.summary.sent.get_or_insert(0);
+        }
+    }
+
+    /// Notes a signal that interrupted a conversion.
+    pub fn interrupted(&mut self, signal: usize) {
+        self.summary.interrupted = Some(signal);
+    }
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A count of skipped inputs in words (`1 not a report`, `2 Jetsam events`).
+fn skipped_words(kind: &str, n: usize) -> String {
+    let (one, many) = match kind {
+        "not_a_report" => ("not a report", "not reports"),
+        "jetsam" => ("Jetsam event", "Jetsam events"),
+        "stackshot" => ("stackshot", "stackshots"),
+        "kernel_panic" => ("kernel panic", "kernel panics"),
+        "resource_exception" => ("resource limit report", "resource limit reports"),
+        "cpu_resource" => ("CPU resource report", "CPU resource reports"),
+        "disk_writes" => ("disk writes report", "disk writes reports"),
+        "core_analytics" => ("CoreAnalytics summary", "CoreAnalytics summaries"),
+        "hang" => ("hang report", "hang reports"),
+        "os_fault" => ("OS fault report", "OS fault reports"),
+        "watchdog" => ("watchdog report", "watchdog reports"),
+        "spin" => ("spin report", "spin reports"),
+        _ => ("report of an unknown kind", "reports of unknown kinds"),
+    };
+    plural(n, one, many)
+}
+
+/// The kind of a warning, by its wording: the summary counts each kind;
+/// `-v` prints every warning.
+fn warning_kind(message: &str) -> &'static str {
+    const KINDS: [(&str, &str); 13] = [
+        ("without a UUID", "image without a UUID"),
+        ("has no frames; left out", "thread without frames"),
+        ("frame(s) skipped", "list of frames without their image"),
+        ("skipped: expected", "line not read"),
+        ("unrecognised line", "line not read"),
+        ("unrecognised thread line", "line not read"),
+        ("cut off", "report cut off"),
+        ("not valid UTF-8", "file not valid UTF-8"),
+        ("UTF-16", "file in UTF-16"),
+        ("no app version", "report without an app version"),
+        ("names no operating system", "report without an OS"),
+        ("no OS version", "report without an OS version"),
+        ("expected ", "value not read"),
+    ];
+    KINDS.iter().find(|(words, _)| message.contains(words)).map_or("other warning", |(_, kind)| kind)
+}
+
+/// `3 lines not read`: a count of a warning kind in words.
+fn warning_words(kind: &str, n: usize) -> String {
+    if n == 1 {
+        return format!("1 {kind}");
+    }
+    // The noun is the kind's first word.
+    let (noun, rest) = kind.split_once(' ').unwrap_or((kind, ""));
+    let nouns = match noun {
+        "image" | "thread" | "line" | "report" | "file" | "value" => format!("{noun}s"),
+        "list" => "lists".to_string(),
+        "other" => "other".to_string(),
+        other => other.to_string(),
+    };
+    if rest.is_empty() { format!("{n} {nouns}") } else { format!("{n} {nouns} {rest}") }
+}
+
+/// A duration for people: `45 s`, `12 min`, `1.5 h`.
+pub fn human(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0 => "under 1 s".to_string(),
+        1..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds.div_ceil(60)),
+        _ => format!("{:.1} h", seconds as f64 / 3600.0),
     }
 }

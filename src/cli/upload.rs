@@ -1,53 +1,101 @@
-//! `crashport upload`: convert and send, one request per crash, paced,
-//! retried, journalled.
+//! `crashport upload`: the flags turned into a destination and the delivery
+//! core's settings; the core does the rest.
 
-use std::ops::ControlFlow;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crashport::appcenter::stale_warning;
-use crashport::bulk::ordered::run_ordered;
-use crashport::bulk::walk;
-use crashport::upload::client::RetryPolicy;
-use crashport::upload::endpoint::parse_endpoint;
-use crashport::upload::journal::Journal;
-use crashport::upload::secret::AppSecret;
-use crashport::upload::{
-    DeliveryResult, Prepared, Settings, Uploader, describe_delivery, describe_retry, prepare_file,
-};
-use time::OffsetDateTime;
+use crashport::upload::appcenter::endpoint::parse_endpoint;
+use crashport::upload::appcenter::secret::AppSecret;
+use crashport::upload::appcenter::{self, AppCenter};
+use crashport::upload::client::{RetryPolicy, Sender};
+use crashport::upload::journal::{self, Journal};
+use crashport::upload::{self, Destination, Mode, Settings};
 
-use super::UploadArgs;
-use super::progress::Reporter;
+use super::progress::{Job, Reporter};
+use super::{UploadArgs, usage_error};
 
 pub fn run(args: &UploadArgs) -> ExitCode {
-    let settings = match settings(args) {
-        Ok(settings) => settings,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
+    let endpoint = match parse_endpoint(&args.endpoint) {
+        Ok(endpoint) => endpoint,
+        Err(message) => return usage_error(&message),
+    };
+    if appcenter::is_app_center(&endpoint) && args.rate_limit > appcenter::MAX_RATE {
+        return usage_error(&format!(
+            "--rate-limit {} is over App Center's {} crashes a minute: it keeps {} and drops the rest without an error; a compatible service at another --endpoint may go faster",
+            args.rate_limit,
+            appcenter::MAX_RATE,
+            appcenter::MAX_RATE
+        ));
+    }
+    let secret = match (&args.app_secret, args.dry_run) {
+        (Some(text), _) => match AppSecret::parse(text) {
+            Ok(secret) => Some(secret),
+            Err(message) => return usage_error(&message),
+        },
+        (None, true) => None,
+        (None, false) => {
+            return usage_error(
+                "the App Secret is missing: give --app-secret or set APPCENTER_APP_SECRET (a dry run, --dry-run, needs none)",
+            );
         }
     };
-    let journal_path = args
-        .journal
-        .clone()
-        .unwrap_or_else(|| Journal::default_path(settings.endpoint.as_str(), &settings.secret.fingerprint()));
+    if let Some(id) = &args.install_id
+        && uuid::Uuid::try_parse(id).is_err()
+    {
+        return usage_error(&format!("--install-id `{id}` is not a UUID"));
+    }
+    let retry = match retry_policy(args) {
+        Ok(retry) => retry,
+        Err(message) => return usage_error(&message),
+    };
+    let now = match super::now() {
+        Ok(now) => now,
+        Err(message) => return usage_error(&message),
+    };
+
+    // The journal: named, or the default one of this endpoint and secret (a
+    // dry run without a secret reads none).
+    let scope = format!("appcenter {endpoint}");
+    let default_journal = secret.as_ref().map(|s| Journal::default_path(&scope, &s.fingerprint()));
+    let journal_path: Option<PathBuf> = args.journal.clone().or(default_journal);
     let options = args.conversion.options();
     let jobs = args.run.jobs();
-    let mut reporter = Reporter::new(args.run.verbosity(), jobs);
+    let mut reporter = Reporter::new(args.run.verbosity(), if args.dry_run { Job::Plan } else { Job::Upload }, jobs);
+    let stop = super::signals::install();
+    let settings = Settings {
+        inputs: &args.paths,
+        options: &options,
+        jobs,
+        rate_limit: args.rate_limit,
+        restamp: args.restamp,
+        force: args.force,
+        now,
+        stop: &stop,
+    };
 
-    // A dry run writes nothing, not even a journal.
-    let (mut uploader, install_id) = if args.dry_run {
-        let kept = Journal::peek_install_id(&journal_path);
-        (
-            None,
-            args.install_id
-                .clone()
-                .or(kept)
-                .unwrap_or_else(|| "(a new id, kept in the journal on the first upload)".to_string()),
-        )
+    let summary = if args.dry_run {
+        let contents = match journal_path.as_deref().map(journal::read).transpose() {
+            Ok(contents) => contents.unwrap_or_default(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let install_id = args
+            .install_id
+            .clone()
+            .or(contents.install_id)
+            .unwrap_or_else(|| "(a new id, kept in the journal on the first upload)".to_string());
+        let destination = AppCenter { endpoint, secret: secret.unwrap_or_else(AppSecret::placeholder), install_id };
+        reporter.destination(destination.max_age_days(), args.rate_limit, journal_path.as_deref());
+        reporter.start(None);
+        let mode = Mode::Plan { sent: contents.sent, show_requests: args.show_requests };
+        upload::run(&destination, &settings, mode, &mut reporter)
     } else {
-        let journal = match Journal::open(&journal_path, settings.endpoint.as_str(), args.install_id.as_deref()) {
+        let Some(secret) = secret else { return usage_error("the App Secret is missing") };
+        let Some(path) = journal_path else { return usage_error("no journal") };
+        let mut journal = match Journal::open(&path, &scope, args.install_id.as_deref(), args.journal.is_none()) {
             Ok(journal) => journal,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -55,115 +103,27 @@ pub fn run(args: &UploadArgs) -> ExitCode {
             }
         };
         if journal.skipped_lines > 0 {
-            reporter.warning(&format!(
+            reporter.notice(&format!(
                 "{}: {} unreadable line(s) ignored (a run killed while writing)",
                 journal.path().display(),
                 journal.skipped_lines
             ));
         }
-        let install_id = journal.install_id().to_string();
-        match Uploader::new(settings.clone(), journal) {
-            Ok(uploader) => (Some(uploader), install_id),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return ExitCode::FAILURE;
-            }
-        }
+        let sender = match Sender::new(retry, args.ca_cert.as_deref()) {
+            Ok(sender) => sender,
+            Err(e) => return usage_error(&e.to_string()),
+        };
+        let destination = AppCenter { endpoint, secret, install_id: journal.install_id().to_string() };
+        reporter.destination(destination.max_age_days(), args.rate_limit, Some(&path));
+        reporter.start(None);
+        let mode = Mode::Send { sender: &sender, journal: &mut journal };
+        upload::run(&destination, &settings, mode, &mut reporter)
     };
-
-    // Counted first: the pacing estimate needs to know what is left.
-    let total = walk::count(&args.paths);
-    reporter.start(Some(total), "uploading");
-    let now = OffsetDateTime::now_utc();
-    let mut remaining = u32::try_from(total).unwrap_or(u32::MAX);
-    run_ordered(
-        walk::walk(&args.paths),
-        jobs,
-        jobs * 4,
-        |item| item.map(|file| prepare_file(&file.path, file.origin, &options)),
-        |_, prepared| {
-            remaining = remaining.saturating_sub(1);
-            let prepared = match prepared {
-                Ok(prepared) => prepared,
-                Err(problem) => {
-                    reporter.walk_problem(&problem);
-                    reporter.tick();
-                    return ControlFlow::Continue(());
-                }
-            };
-            let flow = match prepared {
-                Prepared::Done(outcome) => {
-                    reporter.outcome(&outcome);
-                    ControlFlow::Continue(())
-                }
-                Prepared::Deliveries { path, deliveries, warnings } => {
-                    for warning in &warnings {
-                        reporter.warning(warning);
-                    }
-                    let mut flow = ControlFlow::Continue(());
-                    for delivery in &deliveries {
-                        if let Some(stale) = delivery.timestamp.and_then(|t| stale_warning(t, now)) {
-                            let note = if settings.restamp { "; sent with the upload time (--restamp)" } else { "" };
-                            reporter.warning(&format!("{}: {stale}{note}", path.display()));
-                        }
-                        let Some(uploader) = uploader.as_mut() else {
-                            reporter.stdout(&describe_delivery(delivery, &settings, &install_id));
-                            continue;
-                        };
-                        if let Some(eta) = Some(uploader.pacer().estimate(remaining)).filter(|d| !d.is_zero()) {
-                            reporter.message(format!("(at least {} left at {}/min)", human(eta), settings.rate_limit));
-                        }
-                        let result =
-                            uploader.upload(delivery, &path, |retry| reporter.retrying(&path, &describe_retry(retry)));
-                        flow = report(&mut reporter, &path, &delivery.error_id, result);
-                        if flow.is_break() {
-                            break;
-                        }
-                    }
-                    reporter.count_file();
-                    flow
-                }
-            };
-            reporter.tick();
-            flow
-        },
-    );
-    if args.dry_run {
-        reporter.warning("dry run: nothing was sent and no journal was written");
-    }
-    reporter.finish(args.run.summary_json.as_deref(), "sent")
+    reporter.ended(&summary);
+    reporter.finish(args.run.summary_json.as_deref(), args.run.fail_on_empty)
 }
 
-/// Tells the reporter how a delivery went; breaks the run when it cannot go on.
-fn report(reporter: &mut Reporter, path: &std::path::Path, error_id: &str, result: DeliveryResult) -> ControlFlow<()> {
-    match result {
-        DeliveryResult::Sent { attempts } => reporter.sent(path, error_id, attempts),
-        DeliveryResult::AlreadySent => reporter.already_sent(path),
-        DeliveryResult::Rejected(reason) => reporter.upload_failed(path, &format!("rejected by the service: {reason}")),
-        DeliveryResult::GaveUp(reason) => reporter.upload_failed(path, &format!("not sent: {reason}")),
-        DeliveryResult::Unauthorized(status) => {
-            reporter.fatal(&format!(
-                "the service refused the App Secret (HTTP {status}): check --app-secret / APPCENTER_APP_SECRET and that the app exists and is enabled; nothing more was sent"
-            ));
-            return ControlFlow::Break(());
-        }
-        DeliveryResult::JournalFailed(reason) => {
-            reporter.fatal(&format!(
-                "{}: sent, but {reason}; stopped so that a rerun does not send reports twice",
-                path.display()
-            ));
-            return ControlFlow::Break(());
-        }
-    }
-    ControlFlow::Continue(())
-}
-
-fn settings(args: &UploadArgs) -> Result<Settings, String> {
-    let secret = AppSecret::parse(&args.app_secret)?;
-    let endpoint = parse_endpoint(&args.endpoint)?;
-    if let Some(id) = &args.install_id {
-        uuid::Uuid::try_parse(id).map_err(|_| format!("--install-id `{id}` is not a UUID"))?;
-    }
+fn retry_policy(args: &UploadArgs) -> Result<RetryPolicy, String> {
     let seconds = |value: f64, name: &str| {
         if value.is_finite() && (0.0..=3600.0).contains(&value) {
             Ok(Duration::from_secs_f64(value))
@@ -171,26 +131,10 @@ fn settings(args: &UploadArgs) -> Result<Settings, String> {
             Err(format!("{name} must be a number of seconds between 0 and 3600"))
         }
     };
-    Ok(Settings {
-        endpoint,
-        secret,
-        rate_limit: args.rate_limit,
-        retry: RetryPolicy {
-            first_delay: seconds(args.retry_delay, "--retry-delay")?,
-            max_delay: Duration::from_secs(60),
-            max_retries: args.max_retries,
-            timeout: seconds(args.timeout, "--timeout")?.max(Duration::from_millis(1)),
-        },
-        restamp: args.restamp,
-        force: args.force,
+    Ok(RetryPolicy {
+        first_delay: seconds(args.retry_delay, "--retry-delay")?,
+        max_delay: Duration::from_secs(60),
+        max_retries: args.max_retries,
+        timeout: seconds(args.timeout, "--timeout")?.max(Duration::from_millis(1)),
     })
-}
-
-fn human(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds.div_ceil(60)),
-        _ => format!("{:.1} h", seconds as f64 / 3600.0),
-    }
 }

@@ -12,6 +12,7 @@
 
 pub mod decode;
 mod dispatch;
+pub mod identity;
 mod ips;
 mod link;
 mod settle;

@@ -1,268 +1,421 @@
-//! Uploading crashes to the App Center ingestion API without losing or
-//! duplicating one.
+//! Delivering crashes to a service without losing or repeating one.
 //!
-//! Files are prepared (converted, or read as ready-made App Center log
-//! JSON and validated) in parallel; requests go one at a time, paced to the
-//! service's rate limit ([`pace`]), retried when the failure is passing
-//! ([`client`]), and recorded in a journal once acknowledged ([`journal`]),
-//! so that an interrupted run resumes where it stopped.
+//! The delivery core ([`run`]) is the same for every destination: files
+//! are read and converted in parallel and handed over in input order; the
+//! copies of one crash are found first and only the richest is sent; a
+//! crash the journal records as acknowledged is not sent again; a crash
+//! older than the service keeps is not sent unless re-stamped; requests go
+//! one at a time, paced to the service's rate ([`pace`]), retried when the
+//! failure is passing ([`client`]), and recorded in the journal once
+//! acknowledged ([`journal`]), so that an interrupted run resumes where it
+//! stopped. A dry run makes the same decisions and sends nothing.
+//!
+//! A [`Destination`] says how a file becomes crashes to send, how a crash
+//! becomes a request, how an answer is read and what the service's limits
+//! are; [`appcenter`] is App Center's.
 
+pub mod appcenter;
 pub mod client;
-pub mod endpoint;
+pub mod destination;
 pub mod journal;
 pub mod pace;
 pub mod request;
-pub mod secret;
 
+use std::collections::{BTreeMap, HashSet};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use reqwest::Url;
+use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::appcenter::logs::{Log, LogContainer};
-use crate::appcenter::validate::validate;
-use crate::bulk::convert::{self, Failure, Options, Origin, Outcome};
-use crate::bulk::load::{ReadFailure, load};
-use crate::error::excerpt;
-use client::{Retry, RetryPolicy, Sender, Sent};
+use crate::bulk::convert::{Options, Outcome};
+use crate::bulk::copies;
+use crate::bulk::ordered::run_ordered;
+use crate::bulk::walk::{self, WalkError};
+use client::{Retry, Sender, Sent};
+pub use destination::{Answer, Delivery, Destination, Prepared};
 use journal::Journal;
 use pace::Pacer;
-use request::Request;
-use secret::AppSecret;
 
-/// One request's worth: an error and its attachments.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    /// The logs.
-    pub logs: Vec<Log>,
-    /// The error's id.
-    pub error_id: String,
-    /// The journal key (error id and content hash).
-    pub key: String,
-    /// When the crash happened, when known.
-    pub timestamp: Option<OffsetDateTime>,
-}
-
-/// What one input file gives to upload.
-#[derive(Debug, Clone)]
-pub enum Prepared {
-    /// Requests to send.
-    Deliveries {
-        /// The file.
-        path: PathBuf,
-        /// One delivery per error.
-        deliveries: Vec<Delivery>,
-        /// What was dropped or guessed while converting.
-        warnings: Vec<String>,
-    },
-    /// Nothing to send: a report of another kind, or a failure.
-    Done(Outcome),
-}
-
-/// Reads one file: a crash report is converted; a file of App Center log
-/// JSON (`{"logs": [...]}`) is validated and split into one delivery per error.
-pub fn prepare_file(path: &Path, origin: Origin, options: &Options) -> Prepared {
-    let bytes = match load(path, &options.limits, options.memory_map) {
-        Ok(bytes) => bytes,
-        Err(ReadFailure::Io(message)) => {
-            return Prepared::Done(Outcome::Failed(Failure::Io { path: path.to_path_buf(), message }));
-        }
-        Err(ReadFailure::Refused(error)) => return Prepared::Done(convert::refused(path, error, origin)),
-    };
-    if is_log_json(&bytes) {
-        return prepare_logs(path, &bytes);
-    }
-    match convert::convert_bytes(path, &bytes, origin, options) {
-        Outcome::Converted(c) => Prepared::Deliveries {
-            path: c.path.clone(),
-            deliveries: vec![Delivery {
-                key: journal::key(&c.error_id, &bytes),
-                error_id: c.error_id,
-                timestamp: Some(c.timestamp),
-                logs: c.logs,
-            }],
-            warnings: c.warnings,
-        },
-        other => Prepared::Done(other),
-    }
-}
-
-/// True for text that starts as `{"logs"` (after white space).
-fn is_log_json(bytes: &[u8]) -> bool {
-    let text = bytes.trim_ascii_start();
-    text.strip_prefix(b"{").is_some_and(|rest| rest.trim_ascii_start().starts_with(b"\"logs\""))
-}
-
-fn prepare_logs(path: &Path, bytes: &[u8]) -> Prepared {
-    let failure =
-        |message: String| Prepared::Done(Outcome::Failed(Failure::InvalidLogs { path: path.to_path_buf(), message }));
-    let container: LogContainer = match serde_json::from_slice(bytes) {
-        Ok(container) => container,
-        Err(e) => return failure(e.to_string()),
-    };
-    if let Err(problems) = validate(&container) {
-        let more = if problems.len() > 5 { format!(" (and {} more)", problems.len() - 5) } else { String::new() };
-        return failure(format!("{}{more}", problems.into_iter().take(5).collect::<Vec<_>>().join("; ")));
-    }
-    // One request per error, with the attachments that name it.
-    let mut deliveries: Vec<Delivery> = Vec::new();
-    let mut attachments = Vec::new();
-    for log in container.logs {
-        match error_id_of(&log) {
-            Some(id) => {
-                deliveries.push(Delivery { error_id: id, key: String::new(), timestamp: None, logs: vec![log] })
-            }
-            None => attachments.push(log),
-        }
-    }
-    for attachment in attachments {
-        let Log::ErrorAttachment(a) = &attachment else { continue };
-        match deliveries.iter_mut().find(|d| d.error_id.eq_ignore_ascii_case(&a.error_id)) {
-            Some(delivery) => delivery.logs.push(attachment),
-            None => {
-                let id = a.id.clone();
-                deliveries.push(Delivery { error_id: id, key: String::new(), timestamp: None, logs: vec![attachment] });
-            }
-        }
-    }
-    for delivery in &mut deliveries {
-        let bytes = serde_json::to_vec(&delivery.logs).unwrap_or_default();
-        delivery.key = journal::key(&delivery.error_id, &bytes);
-        delivery.timestamp = delivery.logs.iter().find_map(timestamp_of);
-    }
-    Prepared::Deliveries { path: path.to_path_buf(), deliveries, warnings: Vec::new() }
-}
-
-fn error_id_of(log: &Log) -> Option<String> {
-    match log {
-        Log::AppleError(e) => Some(e.id.clone()),
-        Log::ManagedError(m) | Log::HandledError(m) => m.get("id").and_then(|v| v.as_str()).map(str::to_string),
-        Log::ErrorAttachment(_) => None,
-    }
-}
-
-fn timestamp_of(log: &Log) -> Option<OffsetDateTime> {
-    let text = match log {
-        Log::AppleError(e) => e.timestamp.as_str(),
-        Log::ErrorAttachment(a) => a.timestamp.as_str(),
-        Log::ManagedError(m) | Log::HandledError(m) => m.get("timestamp")?.as_str()?,
-    };
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
-}
-
-/// Settings of an upload run.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// The ingestion endpoint.
-    pub endpoint: Url,
-    /// The App Secret.
-    pub secret: AppSecret,
+/// How a delivery run goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    /// The files and directories named.
+    pub inputs: &'a [PathBuf],
+    /// How files are read and converted.
+    pub options: &'a Options,
+    /// Threads that read and convert.
+    pub jobs: usize,
     /// Crashes a minute at most.
     pub rate_limit: u32,
-    /// Retry behaviour.
-    pub retry: RetryPolicy,
-    /// Send reports older than 25 days with the upload time as timestamp.
+    /// Send crashes older than the service keeps, with `now` as their time.
     pub restamp: bool,
-    /// Send even what the journal says was sent.
+    /// Send what the journal records as sent.
     pub force: bool,
+    /// The time of the run (the age of crashes is measured from it).
+    pub now: OffsetDateTime,
+    /// Set to a signal's number to stop the run at the next crash.
+    pub stop: &'a AtomicUsize,
 }
 
-/// How one delivery went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryResult {
-    /// Acknowledged by the service (and journalled).
+/// Whether a run sends, or only says what it would send.
+pub enum Mode<'a> {
+    /// Send, recording each acknowledged crash in the journal.
+    Send {
+        /// The HTTP client.
+        sender: &'a Sender,
+        /// The journal (locked for the run).
+        journal: &'a mut Journal,
+    },
+    /// Send nothing and write nothing.
+    Plan {
+        /// The crash ids a journal records as sent (none without one).
+        sent: HashSet<String>,
+        /// Also describe each request (secrets masked).
+        show_requests: bool,
+    },
+}
+
+/// What happened, as it happens, for the person watching.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// How many inputs the run has.
+    Started {
+        /// Inputs found (files, archive entries, walk problems).
+        inputs: usize,
+    },
+    /// An input that gives nothing to send: a report of another kind, or a
+    /// failure to read or convert it.
+    Outcome(&'a Outcome),
+    /// A path that could not be walked.
+    WalkProblem(&'a WalkError),
+    /// Something dropped or guessed while converting (`path: message`).
+    Warning(&'a str),
+    /// A crash the service acknowledged.
     Sent {
+        /// The input.
+        path: &'a Path,
+        /// The crash id.
+        crash_id: &'a str,
         /// Attempts it took.
         attempts: u32,
     },
-    /// The journal says an earlier run sent it.
-    AlreadySent,
-    /// Refused by the service (400 or another 4xx); the reason is its answer.
-    Rejected(String),
-    /// Every attempt failed.
-    GaveUp(String),
-    /// The App Secret was refused: stop the run.
-    Unauthorized(u16),
-    /// Acknowledged, but the journal could not record it: stop the run.
-    JournalFailed(String),
+    /// A crash a dry run would send.
+    WouldSend {
+        /// The input.
+        path: &'a Path,
+        /// The crash id.
+        crash_id: &'a str,
+        /// Sent with the run's time instead of its own (`--restamp`).
+        restamped: bool,
+        /// The request, described (`--show-requests`).
+        request: Option<String>,
+    },
+    /// A crash the journal records as sent by an earlier run.
+    AlreadySent {
+        /// The input.
+        path: &'a Path,
+        /// The crash id.
+        crash_id: &'a str,
+    },
+    /// A copy of a crash that another input of the run carries.
+    Duplicate {
+        /// The input.
+        path: &'a Path,
+        /// The input whose copy is kept.
+        of: &'a Path,
+    },
+    /// A crash older than the service keeps, not sent.
+    Stale {
+        /// The input.
+        path: &'a Path,
+        /// Its age in days.
+        age_days: i64,
+    },
+    /// A crash sent with the run's time instead of its own.
+    Restamped {
+        /// The input.
+        path: &'a Path,
+        /// Its age in days.
+        age_days: i64,
+    },
+    /// A crash that was not delivered.
+    Failed {
+        /// The input.
+        path: &'a Path,
+        /// Why.
+        reason: &'a str,
+    },
+    /// A passing failure, retried.
+    Retrying {
+        /// The input.
+        path: &'a Path,
+        /// The failure and the wait.
+        retry: &'a Retry,
+    },
+    /// Where the run stands.
+    Progress {
+        /// Inputs handled.
+        done: usize,
+        /// Inputs in all.
+        total: usize,
+        /// The time the crashes still to send take at the rate limit.
+        left: Duration,
+    },
+    /// The run cannot go on (credentials refused, endpoint unreachable,
+    /// journal not writable).
+    Stopped(&'a str),
 }
 
-/// Sends deliveries one at a time.
-pub struct Uploader {
-    settings: Settings,
-    sender: Sender,
-    journal: Journal,
-    pacer: Pacer,
+/// Hears a run's events.
+pub trait Observer {
+    /// One event.
+    fn event(&mut self, event: Event<'_>);
 }
 
-impl Uploader {
-    /// An uploader writing to `journal`.
-    pub fn new(settings: Settings, journal: Journal) -> Result<Uploader, String> {
-        let sender = Sender::new(settings.secret.clone(), settings.retry)?;
-        let pacer = Pacer::new(settings.rate_limit);
-        Ok(Uploader { settings, sender, journal, pacer })
-    }
-
-    /// The pacer (for estimates of the time left).
-    pub fn pacer(&self) -> &Pacer {
-        &self.pacer
-    }
-
-    /// Sends one delivery, unless the journal has it; records it once acknowledged.
-    pub fn upload(&mut self, delivery: &Delivery, path: &Path, on_retry: impl FnMut(&Retry)) -> DeliveryResult {
-        if !self.settings.force && self.journal.contains(&delivery.key) {
-            return DeliveryResult::AlreadySent;
-        }
-        let logs = prepared_logs(delivery, self.settings.restamp, OffsetDateTime::now_utc());
-        let request = match Request::new(&self.settings.endpoint, self.journal.install_id(), &logs) {
-            Ok(request) => request,
-            Err(e) => return DeliveryResult::GaveUp(format!("cannot build the request: {e}")),
-        };
-        match self.sender.send(&request, &mut self.pacer, on_retry) {
-            Sent::Accepted { attempts, .. } => match self.journal.record(&delivery.key, &delivery.error_id, path) {
-                Ok(()) => DeliveryResult::Sent { attempts },
-                Err(e) => DeliveryResult::JournalFailed(e.to_string()),
-            },
-            Sent::Rejected { status, body } => DeliveryResult::Rejected(format!("HTTP {status}: {body}")),
-            Sent::Unauthorized { status } => DeliveryResult::Unauthorized(status),
-            Sent::GaveUp { last, attempts } => DeliveryResult::GaveUp(format!("{last} (after {attempts} attempts)")),
-        }
-    }
+/// What a run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Summary {
+    /// Inputs handled.
+    pub inputs: usize,
+    /// Crashes acknowledged.
+    pub sent: usize,
+    /// Crashes a dry run would send.
+    pub would_send: usize,
+    /// Crashes the journal records as sent.
+    pub already_sent: usize,
+    /// Copies of crashes other inputs carry.
+    pub duplicates: usize,
+    /// Crashes older than the service keeps, not sent.
+    pub stale: usize,
+    /// Crashes sent with the run's time.
+    pub restamped: usize,
+    /// Inputs skipped, by kind.
+    pub skipped: BTreeMap<&'static str, usize>,
+    /// Inputs or crashes that failed (path, reason).
+    pub failed: Vec<(PathBuf, String)>,
+    /// Why the run stopped early, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// The signal that interrupted the run, when one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<usize>,
+    /// For a dry run: how long sending would take at the rate limit.
+    pub send_time_seconds: f64,
 }
 
-/// The requests a dry run would send, described for a person.
-pub fn describe_delivery(delivery: &Delivery, settings: &Settings, install_id: &str) -> String {
-    let logs = prepared_logs(delivery, settings.restamp, OffsetDateTime::now_utc());
-    match Request::new(&settings.endpoint, install_id, &logs) {
-        Ok(request) => request.describe(&settings.secret, &logs),
-        Err(e) => format!("(cannot build the request: {e})\n"),
+impl Summary {
+    /// True when every crash was delivered (or needed no delivery): no
+    /// failure, no stale crash left behind, no early stop.
+    pub fn complete(&self) -> bool {
+        self.failed.is_empty() && self.stale == 0 && self.stopped.is_none() && self.interrupted.is_none()
     }
 }
 
-/// The logs as they will be sent: with `restamp`, a crash App Center would
-/// drop for age gets the upload time as its timestamp (the attached report
-/// keeps the original time).
-fn prepared_logs(delivery: &Delivery, restamp: bool, now: OffsetDateTime) -> Vec<Log> {
-    let stale = delivery.timestamp.is_some_and(|t| crate::appcenter::stale_warning(t, now).is_some());
-    if !(restamp && stale) {
-        return delivery.logs.clone();
-    }
-    let stamp = crate::model::timestamp::format_utc_millis(now);
-    delivery
-        .logs
-        .iter()
-        .cloned()
-        .map(|mut log| {
-            match &mut log {
-                Log::AppleError(e) => e.timestamp = stamp.clone(),
-                Log::ErrorAttachment(a) => a.timestamp = stamp.clone(),
-                Log::ManagedError(m) | Log::HandledError(m) => {
-                    m.insert("timestamp".into(), serde_json::Value::String(stamp.clone()));
-                }
+/// How often a progress event is sent at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// Delivers the crashes of `settings.inputs` to `destination`.
+pub fn run<D: Destination>(
+    destination: &D,
+    settings: &Settings<'_>,
+    mut mode: Mode<'_>,
+    observer: &mut dyn Observer,
+) -> Summary {
+    let mut summary = Summary::default();
+    let total = walk::count(settings.inputs);
+    observer.event(Event::Started { inputs: total });
+    let copies = copies::find(settings.inputs, settings.options, settings.jobs);
+    let mut pacer = Pacer::new(settings.rate_limit);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut last_progress = Instant::now();
+    let max_age = destination.max_age_days();
+    let jobs = settings.jobs.max(1);
+    run_ordered(
+        walk::walk(settings.inputs),
+        jobs,
+        jobs * 4,
+        |item| item.map(|input| destination.prepare(&input, settings.options)),
+        |index, prepared| {
+            if settings.stop.load(Ordering::Relaxed) != 0 {
+                return ControlFlow::Break(());
             }
-            log
-        })
-        .collect()
+            summary.inputs += 1;
+            let flow = match prepared {
+                Err(problem) => {
+                    summary.failed.push((problem.path.clone(), problem.message.clone()));
+                    observer.event(Event::WalkProblem(&problem));
+                    ControlFlow::Continue(())
+                }
+                Ok(Prepared::Done(outcome)) => {
+                    match &outcome {
+                        Outcome::Skipped(s) => *summary.skipped.entry(s.kind.id()).or_default() += 1,
+                        Outcome::Failed(f) => summary.failed.push((f.path().to_path_buf(), f.reason())),
+                        Outcome::Converted(_) => {}
+                    }
+                    observer.event(Event::Outcome(&outcome));
+                    ControlFlow::Continue(())
+                }
+                Ok(Prepared::Deliveries { path, deliveries, warnings }) => {
+                    if let Some(kept) = copies.duplicate_of(index) {
+                        summary.duplicates += deliveries.len();
+                        observer.event(Event::Duplicate { path: &path, of: kept });
+                        ControlFlow::Continue(())
+                    } else {
+                        for warning in &warnings {
+                            observer.event(Event::Warning(warning));
+                        }
+                        let mut flow = ControlFlow::Continue(());
+                        for delivery in &deliveries {
+                            flow = deliver(
+                                destination,
+                                settings,
+                                &mut mode,
+                                &path,
+                                delivery,
+                                max_age,
+                                &mut seen,
+                                &mut pacer,
+                                &mut summary,
+                                observer,
+                            );
+                            if flow.is_break() {
+                                break;
+                            }
+                        }
+                        flow
+                    }
+                }
+            };
+            if last_progress.elapsed() >= PROGRESS_EVERY {
+                last_progress = Instant::now();
+                let left = pacer.estimate(u32::try_from(total.saturating_sub(summary.inputs)).unwrap_or(u32::MAX));
+                observer.event(Event::Progress { done: summary.inputs, total, left });
+            }
+            flow
+        },
+    );
+    let signal = settings.stop.load(Ordering::Relaxed);
+    if signal != 0 {
+        summary.interrupted = Some(signal);
+    }
+    summary.send_time_seconds = pacer.estimate(u32::try_from(summary.would_send).unwrap_or(u32::MAX)).as_secs_f64();
+    summary
+}
+
+/// Sends (or plans) one crash; breaks when the run must stop.
+#[allow(clippy::too_many_arguments)]
+fn deliver<D: Destination>(
+    destination: &D,
+    settings: &Settings<'_>,
+    mode: &mut Mode<'_>,
+    path: &Path,
+    delivery: &Delivery<D::Payload>,
+    max_age: i64,
+    seen: &mut HashSet<String>,
+    pacer: &mut Pacer,
+    summary: &mut Summary,
+    observer: &mut dyn Observer,
+) -> ControlFlow<()> {
+    let crash_id = delivery.crash_id.as_str();
+    // Within the run: files of ready-made logs may repeat an id.
+    if !seen.insert(crash_id.to_ascii_uppercase()) {
+        summary.duplicates += 1;
+        observer.event(Event::Duplicate { path, of: path });
+        return ControlFlow::Continue(());
+    }
+    let already = match mode {
+        Mode::Send { journal, .. } => journal.contains(crash_id),
+        Mode::Plan { sent, .. } => sent.contains(&crash_id.to_ascii_uppercase()),
+    };
+    if already && !settings.force {
+        summary.already_sent += 1;
+        observer.event(Event::AlreadySent { path, crash_id });
+        return ControlFlow::Continue(());
+    }
+    let age_days = delivery.timestamp.map_or(0, |t| (settings.now - t).whole_days());
+    let stale = age_days > max_age;
+    if stale && !settings.restamp {
+        summary.stale += 1;
+        observer.event(Event::Stale { path, age_days });
+        return ControlFlow::Continue(());
+    }
+    let restamp = stale.then_some(settings.now);
+    if stale {
+        summary.restamped += 1;
+        observer.event(Event::Restamped { path, age_days });
+    }
+    match mode {
+        Mode::Plan { show_requests, .. } => {
+            summary.would_send += 1;
+            let request = show_requests.then(|| match destination.request(delivery, restamp) {
+                Ok(request) => request.describe(&destination.show(delivery, restamp)),
+                Err(e) => format!("(cannot build the request: {e})\n"),
+            });
+            observer.event(Event::WouldSend { path, crash_id, restamped: stale, request });
+            ControlFlow::Continue(())
+        }
+        Mode::Send { sender, journal } => {
+            let request = match destination.request(delivery, restamp) {
+                Ok(request) => request,
+                Err(reason) => {
+                    summary.failed.push((path.to_path_buf(), reason.clone()));
+                    observer.event(Event::Failed { path, reason: &reason });
+                    return ControlFlow::Continue(());
+                }
+            };
+            let sent = sender.send(destination, &request, pacer, settings.stop, |retry| {
+                observer.event(Event::Retrying { path, retry })
+            });
+            match sent {
+                Sent::Accepted { attempts } => match journal.record(crash_id, path) {
+                    Ok(()) => {
+                        summary.sent += 1;
+                        observer.event(Event::Sent { path, crash_id, attempts });
+                        ControlFlow::Continue(())
+                    }
+                    Err(e) => stop(
+                        summary,
+                        observer,
+                        format!(
+                            "{}: sent, but {e}; stopped so that a rerun does not send crashes twice",
+                            path.display()
+                        ),
+                    ),
+                },
+                Sent::Rejected(reason) => {
+                    let reason = format!("rejected by the service: {reason}");
+                    summary.failed.push((path.to_path_buf(), reason.clone()));
+                    observer.event(Event::Failed { path, reason: &reason });
+                    ControlFlow::Continue(())
+                }
+                Sent::Unauthorized(reason) => stop(summary, observer, format!("{reason}; nothing more was sent")),
+                Sent::GaveUp { last, attempts, unreachable: true } => stop(
+                    summary,
+                    observer,
+                    format!(
+                        "cannot reach {} ({last}, {attempts} attempts); stopped: every other crash would wait as long",
+                        destination.endpoint()
+                    ),
+                ),
+                Sent::GaveUp { last, attempts, unreachable: false } => {
+                    let reason = format!("not sent: {last} (after {attempts} attempts)");
+                    summary.failed.push((path.to_path_buf(), reason.clone()));
+                    observer.event(Event::Failed { path, reason: &reason });
+                    ControlFlow::Continue(())
+                }
+                Sent::Interrupted => ControlFlow::Break(()),
+            }
+        }
+    }
+}
+
+fn stop(summary: &mut Summary, observer: &mut dyn Observer, reason: String) -> ControlFlow<()> {
+    observer.event(Event::Stopped(&reason));
+    summary.stopped = Some(reason);
+    ControlFlow::Break(())
 }
 
 /// A short description of a retry, for progress output.
@@ -270,7 +423,7 @@ pub fn describe_retry(retry: &Retry) -> String {
     format!(
         "attempt {} failed ({}); trying again in {:.1} s",
         retry.attempt,
-        excerpt(&retry.problem, 80),
+        crate::error::excerpt(&retry.problem, 80),
         retry.wait.as_secs_f64()
     )
 }

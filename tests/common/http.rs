@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,15 +72,52 @@ impl Server {
     /// Starts a server on a free port of 127.0.0.1; requests past the
     /// script are answered 200.
     pub fn start(script: Vec<Reply>) -> Server {
+        Self::start_with(script, None)
+    }
+
+    /// The same server speaking HTTPS with a certificate for 127.0.0.1
+    /// issued by a certificate authority made for the test; returns the
+    /// server and the authority's certificate (PEM), which a client must
+    /// be told to trust.
+    pub fn start_tls(script: Vec<Reply>) -> (Server, String) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params.distinguished_name.push(rcgen::DnType::CommonName, "crashport test authority");
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![cert.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap();
+        let server = Self::start_with(script, Some(Arc::new(config)));
+        (server, ca.pem())
+    }
+
+    fn start_with(script: Vec<Reply>, tls: Option<Arc<rustls::ServerConfig>>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let url = format!("http://{}/logs?api-version=1.0.0", listener.local_addr().unwrap());
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}/logs?api-version=1.0.0", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Mutex::new(VecDeque::from(script)));
         let (r, s) = (received.clone(), script.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (r, s) = (r.clone(), s.clone());
-                std::thread::spawn(move || serve(stream, r, s));
+                let (r, s, tls) = (r.clone(), s.clone(), tls.clone());
+                std::thread::spawn(move || match tls {
+                    None => serve(stream, r, s),
+                    Some(config) => {
+                        let Ok(connection) = rustls::ServerConnection::new(config) else { return };
+                        serve(rustls::StreamOwned::new(connection, stream), r, s)
+                    }
+                });
             }
         });
         Server { url, received }
@@ -91,9 +128,8 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, received: Arc<Mutex<Vec<Received>>>, script: Arc<Mutex<VecDeque<Reply>>>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut writer = stream;
+fn serve<S: Read + Write>(stream: S, received: Arc<Mutex<Vec<Received>>>, script: Arc<Mutex<VecDeque<Reply>>>) {
+    let mut reader = BufReader::new(stream);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -163,7 +199,7 @@ fn serve(stream: TcpStream, received: Arc<Mutex<Vec<Received>>>, script: Arc<Mut
         }
         response.push_str("\r\n");
         response.push_str(&text);
-        if writer.write_all(response.as_bytes()).is_err() {
+        if reader.get_mut().write_all(response.as_bytes()).and_then(|()| reader.get_mut().flush()).is_err() {
             return;
         }
     }

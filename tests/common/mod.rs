@@ -89,3 +89,24 @@ impl SchemaCheck {
         assert!(errors.is_empty(), "{what}: schema violations:\n{}", errors.join("\n"));
     }
 }
+
+/// `bytes` with its incident identifier replaced by one that copy `n` of a
+/// report owns (every spelling of it: upper or lower case, dashed or not),
+/// so that copies of one fixture are distinct crashes rather than the
+/// duplicates of one that a run sends or writes once.
+pub fn distinct_copy(bytes: &[u8], n: u32) -> Vec<u8> {
+    let Some(id) = crashport::read::identity::incident_id(bytes) else { return bytes.to_vec() };
+    let mut new = *id.as_bytes();
+    new[..4].copy_from_slice(&n.to_be_bytes());
+    let new = uuid::Uuid::from_bytes(new);
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    for (old, replacement) in [
+        (id.hyphenated().to_string().to_uppercase(), new.hyphenated().to_string().to_uppercase()),
+        (id.hyphenated().to_string(), new.hyphenated().to_string()),
+        (id.simple().to_string().to_uppercase(), new.simple().to_string().to_uppercase()),
+        (id.simple().to_string(), new.simple().to_string()),
+    ] {
+        text = text.replace(&old, &replacement);
+    }
+    text.into_bytes()
+}
