@@ -26,6 +26,19 @@ runs=${RUNS:-5}
 (cd "$root" && cargo build --release --quiet && cargo build --release --quiet --example acrp_json)
 acrp="$root/target/release/examples/acrp_json"
 
+# Copies of one crash are converted once (crashport writes the copies of
+# one crash once): each copy of the set gets incident ids of its own, so
+# that every file is a crash to convert, as in a real folder of reports.
+distinct_copy() { # SET_DIR OUT_DIR NUMBER
+    mkdir -p "$2"
+    for file in "$1"/*; do
+        N=$((10#$3)) perl -0pe 'BEGIN { $n = sprintf("%08X", $ENV{N}) }
+            if (/(?:Incident Identifier:\s*|"incident(?:_id)?"\s*:\s*")([0-9A-Fa-f]{8})(-[0-9A-Fa-f-]{27})/) {
+                my ($head, $tail) = ($1, $2); s/\Q$head$tail\E/$n$tail/gi;
+            }' "$file" > "$2/$(basename "$file")"
+    done
+}
+
 dir="$work/d$copies"
 if [ ! -d "$dir" ]; then
     set_dir="$work/set"
@@ -39,7 +52,7 @@ if [ ! -d "$dir" ]; then
     done < <(find "$root/fixtures/reports" "$root/../shared/corpus" -type f ! -name '*.tsv' ! -name '*.md' -print0 2> /dev/null)
     mkdir -p "$dir.tmp"
     for i in $(seq -w 1 "$copies"); do
-        cp -r "$set_dir" "$dir.tmp/dev$i"
+        distinct_copy "$set_dir" "$dir.tmp/dev$i" "$i"
     done
     mv "$dir.tmp" "$dir"
 fi
@@ -59,7 +72,7 @@ if [ ! -d "$text_dir" ]; then
     done
     mkdir -p "$text_dir.tmp"
     for i in $(seq -w 1 "$copies"); do
-        cp -r "$text_set" "$text_dir.tmp/dev$i"
+        distinct_copy "$text_set" "$text_dir.tmp/dev$i" "$i"
     done
     mv "$text_dir.tmp" "$text_dir"
 fi
