@@ -75,6 +75,15 @@ fn accepted_ids(received: &[Received]) -> HashMap<String, usize> {
     counts
 }
 
+/// How often each error id reached the server, whatever the answer.
+fn reached_ids(received: &[Received]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for id in received.iter().flat_map(Received::error_ids) {
+        *counts.entry(id).or_default() += 1;
+    }
+    counts
+}
+
 fn assert_no_secret(output: &Output, dir: &Path) {
     assert!(!text(output).contains(SECRET), "the secret appeared in the output");
     if let Ok(journal) = std::fs::read_to_string(dir.join("journal.jsonl")) {
@@ -262,12 +271,7 @@ fn a_sigkill_mid_run_loses_nothing_and_duplicates_at_most_the_request_in_flight(
 
     let out = run(&server, dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let mut reached: HashMap<String, usize> = HashMap::new();
-    for r in server.received() {
-        for id in r.error_ids() {
-            *reached.entry(id).or_default() += 1;
-        }
-    }
+    let reached = reached_ids(&server.received());
     assert_eq!(reached.len(), names.len(), "every report reached the server: {reached:?}");
     let twice: Vec<_> = reached.iter().filter(|(_, n)| **n > 1).collect();
     assert!(
@@ -482,12 +486,7 @@ fn a_signal_ends_the_run_resumably() {
     let out = run(&server, dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     // Counted over every request (the slow one was answered 200 too).
-    let mut reached: HashMap<String, usize> = HashMap::new();
-    for r in server.received() {
-        for id in r.error_ids() {
-            *reached.entry(id).or_default() += 1;
-        }
-    }
+    let reached = reached_ids(&server.received());
     assert_eq!(reached.len(), names.len(), "{reached:?}");
     assert!(reached.values().all(|&n| n == 1), "none twice: the request in flight ended before the stop: {reached:?}");
 }
