@@ -26,6 +26,7 @@
 //! - [`model`]: the crash as one format-neutral description, with
 //!   [`print`](mod@print) beside it for people;
 //! - [`appcenter`]: the model to App Center logs, and their JSON;
+//! - [`sentry`]: the model to a Sentry event;
 //! - [`bulk`]: folders of files, in parallel, in input order;
 //! - [`upload`]: sending the logs without losing or repeating a crash.
 
@@ -39,6 +40,8 @@ pub mod limits;
 pub mod model;
 pub mod print;
 pub mod read;
+pub mod scrub;
+pub mod sentry;
 pub mod upload;
 
 pub use error::{Location, ParseError, Warning};

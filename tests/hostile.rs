@@ -171,10 +171,9 @@ fn huge_json_lists_stop_at_the_element_limit() {
 #[test]
 fn binary_files_are_named_from_their_first_bytes() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, bytes) in [
-        ("shot.png", &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..]),
-        ("App", &b"\xcf\xfa\xed\xfe\x0c\0\0\x01"[..]),
-    ] {
+    for (name, bytes) in
+        [("shot.png", &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..]), ("App", &b"\xcf\xfa\xed\xfe\x0c\0\0\x01"[..])]
+    {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let (code, stderr, _) = run(&["convert", path.to_str().unwrap()]);

@@ -102,6 +102,14 @@ pub enum Failure {
         /// What went wrong, naming the output.
         message: String,
     },
+    /// It parsed, but lacks something a Sentry event needs.
+    #[error("{}: cannot convert: {message}", path.display())]
+    Event {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        message: String,
+    },
     /// It holds App Center log JSON (`{"logs": [...]}`) that is not valid.
     #[error("{}: invalid App Center logs: {message}", path.display())]
     InvalidLogs {
@@ -127,6 +135,7 @@ impl Failure {
             Failure::Io { message, .. } => format!("cannot read: {message}"),
             Failure::InvalidLogs { message, .. } => format!("invalid App Center logs: {message}"),
             Failure::Write { message, .. } => message.clone(),
+            Failure::Event { message, .. } => format!("cannot convert: {message}"),
             Failure::Parse(e) => e.error.to_string(),
             Failure::Convert { error, .. } => format!("cannot convert: {error}"),
         }
@@ -137,6 +146,7 @@ impl Failure {
         match self {
             Failure::Io { path, .. }
             | Failure::Write { path, .. }
+            | Failure::Event { path, .. }
             | Failure::InvalidLogs { path, .. }
             | Failure::Convert { path, .. } => path,
             Failure::Parse(e) => &e.path,
@@ -163,6 +173,9 @@ pub struct Options {
     /// Map large files into memory instead of copying them (see
     /// [`load`](super::load)); off unless the caller asks.
     pub memory_map: bool,
+    /// Take personal data out of every report before it is read
+    /// ([`crate::scrub`]).
+    pub scrub: bool,
     /// App Center mapping options.
     pub convert: ConvertOptions,
 }
@@ -193,6 +206,14 @@ pub fn refused(path: &Path, error: ParseError, origin: Origin) -> Outcome {
 
 /// Converts the bytes of one file (`path` names it in messages and the attachment).
 pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &Options) -> Outcome {
+    // Scrubbed before it is read, so that the logs and the attachment are.
+    let scrubbed;
+    let bytes = if options.scrub {
+        scrubbed = crate::scrub::scrub(bytes);
+        &scrubbed[..]
+    } else {
+        bytes
+    };
     let input = match Input::with_limits(bytes, options.limits) {
         Ok(input) => input,
         Err(error) => return refused(path, error, origin),

@@ -10,14 +10,24 @@ use std::sync::atomic::Ordering;
 
 use crashport::appcenter::json;
 use crashport::appcenter::logs::Log;
-use crashport::bulk::convert::{Failure, Outcome, convert_file};
+use crashport::bulk::convert::{ConvertedFile, Failure, Options, Outcome, convert_file};
 use crashport::bulk::copies;
 use crashport::bulk::ordered::run_ordered;
 use crashport::bulk::walk::{self, InputFile};
+use crashport::sentry::EventOptions;
+use crashport::upload::Prepared;
 use crashport::upload::appcenter::MAX_AGE_DAYS;
 
 use super::progress::{Job, Reporter};
-use super::{ConvertArgs, usage_error};
+use super::{ConvertArgs, Target, usage_error};
+
+/// What a report becomes.
+enum Form {
+    /// App Center logs.
+    Logs,
+    /// A Sentry event (the attachment is not printed).
+    Event(EventOptions),
+}
 
 /// Where the logs go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +65,11 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         Ok(now) => now,
         Err(message) => return usage_error(&message),
     };
+    let form = match (args.sentry.to, args.sentry.event_options()) {
+        (_, Err(message)) => return usage_error(&message),
+        (Target::Appcenter, Ok(_)) => Form::Logs,
+        (Target::Sentry, Ok(options)) => Form::Event(options),
+    };
     if let Some(dir) = &args.out_dir
         && let Err(message) = check_out_dir(dir, &args.paths, args.overwrite)
     {
@@ -71,7 +86,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     // A converted report is some tens of kilobytes of JSON: a buffer of a
     // few reports makes one write call of several.
     let mut stdout = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
-    let mut document = DocumentWriter::new(mode);
+    let mut document = DocumentWriter::new(mode, if matches!(form, Form::Logs) { "logs" } else { "events" });
     let mut write_error = None;
     run_ordered(
         walk::walk(&args.paths).enumerate(),
@@ -84,12 +99,12 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
                 (None, Item::Duplicate { path: file.path, of: of.to_path_buf() })
             }
             Ok(file) => {
-                let outcome = convert_file(&file, &options);
+                let (outcome, event) = convert(&file, &options, &form);
                 let age = match &outcome {
                     Outcome::Converted(c) => Some((now - c.timestamp).whole_days()),
                     _ => None,
                 };
-                (age, Item::Done(render(&file, outcome, mode, out_dir)))
+                (age, Item::Done(render(&file, outcome, event, mode, out_dir)))
             }
         },
         |_, (age, item)| {
@@ -174,18 +189,65 @@ fn check_out_dir(dir: &Path, paths: &[PathBuf], overwrite: bool) -> Result<(), S
     Ok(())
 }
 
-/// Serializes a conversion's logs for the output mode (or writes its file),
-/// on the worker thread, and keeps only what the reporter needs.
-fn render(file: &InputFile, outcome: Outcome, mode: Mode, out_dir: Option<&Path>) -> Rendered {
+/// Converts one input into App Center logs (in the outcome) or a Sentry
+/// event (beside it).
+fn convert(file: &InputFile, options: &Options, form: &Form) -> (Outcome, Option<serde_json::Value>) {
+    let Form::Event(event_options) = form else { return (convert_file(file, options), None) };
+    match crashport::upload::sentry::crash(file, options, event_options, false) {
+        Prepared::Done(outcome) => (outcome, None),
+        Prepared::Deliveries { path, deliveries, warnings } => {
+            let Some(delivery) = deliveries.into_iter().next() else {
+                return (Outcome::Failed(Failure::Event { path, message: "no crash in the report".into() }), None);
+            };
+            let converted = ConvertedFile {
+                path,
+                logs: Vec::new(),
+                error_id: delivery.crash_id,
+                timestamp: delivery.payload.event.timestamp,
+                warnings,
+            };
+            (Outcome::Converted(converted), Some(delivery.payload.event.json))
+        }
+    }
+}
+
+/// Serializes a conversion's logs (or event) for the output mode (or
+/// writes its file), on the worker thread, and keeps only what the reporter
+/// needs.
+fn render(
+    file: &InputFile,
+    outcome: Outcome,
+    event: Option<serde_json::Value>,
+    mode: Mode,
+    out_dir: Option<&Path>,
+) -> Rendered {
     let Outcome::Converted(mut converted) = outcome else { return Rendered { outcome, bytes: Vec::new() } };
     let logs = std::mem::take(&mut converted.logs);
-    let bytes = match mode {
-        Mode::Document { pretty } => fragment(&logs, pretty),
-        Mode::Lines => json::container_json(&logs, false).unwrap_or_default(),
-        Mode::Directory { pretty, .. } => {
+    let event_json = |pretty: bool| {
+        let value = event.as_ref().unwrap_or(&serde_json::Value::Null);
+        if pretty { serde_json::to_vec_pretty(value) } else { serde_json::to_vec(value) }.unwrap_or_default()
+    };
+    let bytes = match (mode, &event) {
+        (Mode::Document { pretty }, Some(_)) => indent(&event_json(pretty), pretty),
+        (Mode::Lines, Some(_)) => {
+            let mut line = event_json(false);
+            line.push(b'\n');
+            line
+        }
+        (Mode::Document { pretty }, None) => fragment(&logs, pretty),
+        (Mode::Lines, None) => json::container_json(&logs, false).unwrap_or_default(),
+        (Mode::Directory { pretty, .. }, _) => {
             let dir = out_dir.unwrap_or(Path::new("."));
             let target = output_path(dir, &file.relative);
-            if let Err(e) = write_file(&target, &logs, pretty) {
+            let written = match &event {
+                Some(_) => write_bytes(&target, &{
+                    let mut bytes = event_json(pretty);
+                    bytes.push(b'\n');
+                    bytes
+                }),
+                None => write_file(&target, &logs, pretty),
+            };
+            if let Err(e) = written {
                 let message = format!("cannot write {}: {e}", target.display());
                 return Rendered {
                     outcome: Outcome::Failed(Failure::Write { path: file.path.clone(), message }),
@@ -215,17 +277,34 @@ fn fragment(logs: &[Log], pretty: bool) -> Vec<u8> {
     out
 }
 
+/// A pretty value's lines indented to sit two levels deep in the document.
+fn indent(json: &[u8], pretty: bool) -> Vec<u8> {
+    if !pretty {
+        return json.to_vec();
+    }
+    let mut out = b"    ".to_vec();
+    for &b in json {
+        out.push(b);
+        if b == b'\n' {
+            out.extend_from_slice(b"    ");
+        }
+    }
+    out
+}
+
 /// Writes stdout for the chosen mode: the single document is opened with
 /// the first log and closed at the end; nothing at all is written when no
 /// report converted (an empty `logs` is not a valid request).
 struct DocumentWriter {
     mode: Mode,
+    /// `logs` (App Center) or `events` (Sentry).
+    key: &'static str,
     opened: bool,
 }
 
 impl DocumentWriter {
-    fn new(mode: Mode) -> Self {
-        DocumentWriter { mode, opened: false }
+    fn new(mode: Mode, key: &'static str) -> Self {
+        DocumentWriter { mode, key, opened: false }
     }
 
     fn write(&mut self, out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
@@ -234,8 +313,8 @@ impl DocumentWriter {
         }
         let Mode::Document { pretty } = self.mode else { return out.write_all(bytes) };
         match (self.opened, pretty) {
-            (false, false) => out.write_all(b"{\"logs\":[")?,
-            (false, true) => out.write_all(b"{\n  \"logs\": [\n")?,
+            (false, false) => write!(out, "{{\"{}\":[", self.key)?,
+            (false, true) => write!(out, "{{\n  \"{}\": [\n", self.key)?,
             (true, false) => out.write_all(b",")?,
             (true, true) => out.write_all(b",\n")?,
         }
@@ -255,12 +334,15 @@ impl DocumentWriter {
 /// Writes one report's document to a temporary name and renames it, so a
 /// reader never sees half a file.
 fn write_file(target: &Path, logs: &[Log], pretty: bool) -> std::io::Result<()> {
+    write_bytes(target, &json::container_json(logs, pretty)?)
+}
+
+fn write_bytes(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let bytes = json::container_json(logs, pretty)?;
     let temporary = target.with_extension("json.partial");
-    std::fs::write(&temporary, &bytes)?;
+    std::fs::write(&temporary, bytes)?;
     std::fs::rename(&temporary, target)
 }
 
@@ -286,7 +368,7 @@ mod tests {
         .unwrap();
         let logs = vec![log.clone(), log];
         let mut streamed = Vec::new();
-        let mut writer = DocumentWriter::new(Mode::Document { pretty: true });
+        let mut writer = DocumentWriter::new(Mode::Document { pretty: true }, "logs");
         writer.write(&mut streamed, &fragment(&logs[..1], true)).unwrap();
         writer.write(&mut streamed, &fragment(&logs[1..], true)).unwrap();
         writer.finish(&mut streamed).unwrap();
@@ -294,7 +376,7 @@ mod tests {
         assert_eq!(String::from_utf8(streamed).unwrap(), whole);
 
         let mut compact = Vec::new();
-        let mut writer = DocumentWriter::new(Mode::Document { pretty: false });
+        let mut writer = DocumentWriter::new(Mode::Document { pretty: false }, "logs");
         writer.write(&mut compact, &fragment(&logs, false)).unwrap();
         writer.finish(&mut compact).unwrap();
         assert_eq!(String::from_utf8(compact).unwrap(), serde_json::to_string(&LogContainer { logs }).unwrap() + "\n");

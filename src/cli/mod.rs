@@ -72,8 +72,53 @@ pub struct ConversionArgs {
     /// Keep every binary image, not only those the crash involves.
     #[arg(long)]
     pub all_binaries: bool,
+    /// Take personal data out first: user names in paths, CrashReporter Key, Anonymous and Sleep/Wake UUIDs.
+    #[arg(long)]
+    pub scrub: bool,
     #[command(flatten)]
     pub size: SizeArgs,
+}
+
+/// Where crashes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// App Center's ingestion API (`appleError` logs).
+    Appcenter,
+    /// Sentry (an event and the report as an attachment, in an envelope).
+    Sentry,
+}
+
+/// What a Sentry event carries besides the report.
+#[derive(Debug, clap::Args)]
+pub struct SentryArgs {
+    /// Where crashes go (for convert: the form they are written in).
+    #[arg(long, value_enum, default_value = "appcenter", value_name = "DESTINATION")]
+    pub to: Target,
+    /// Sentry: the event's environment (`production`, `qa` ...).
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    /// Sentry: the release, instead of the report's `bundle id@version+build`.
+    #[arg(long, value_name = "RELEASE")]
+    pub release: Option<String>,
+    /// Sentry: a tag for every event (repeatable).
+    #[arg(long = "tag", value_name = "KEY=VALUE")]
+    pub tags: Vec<String>,
+}
+
+impl SentryArgs {
+    /// The event options, or a usage error.
+    pub fn event_options(&self) -> Result<crashport::sentry::EventOptions, String> {
+        if self.to == Target::Appcenter
+            && (self.environment.is_some() || self.release.is_some() || !self.tags.is_empty())
+        {
+            return Err("--environment, --release and --tag are for Sentry events: add --to sentry".to_string());
+        }
+        Ok(crashport::sentry::EventOptions {
+            environment: self.environment.clone(),
+            release: self.release.clone(),
+            tags: crashport::upload::sentry::parse_tags(&self.tags)?,
+        })
+    }
 }
 
 /// The largest input accepted.
@@ -105,6 +150,7 @@ impl ConversionArgs {
             limits: self.size.limits(),
             // Crash folders are not written to while crashport reads them.
             memory_map: true,
+            scrub: self.scrub,
             convert: ConvertOptions {
                 locale: self.locale.clone(),
                 user_id: self.user_id.clone(),
@@ -185,6 +231,8 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub pretty: bool,
     #[command(flatten)]
+    pub sentry: SentryArgs,
+    #[command(flatten)]
     pub conversion: ConversionArgs,
     #[command(flatten)]
     pub run: RunArgs,
@@ -196,7 +244,10 @@ pub struct UploadArgs {
     /// Crash report files or App Center log JSON files, directories or zip archives of them, `-` for standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// The app's App Secret (a UUID; required unless --dry-run). Never printed.
+    /// Sentry: the project's DSN (required with --to sentry unless --dry-run). Its key is never printed.
+    #[arg(long, env = "SENTRY_DSN", hide_env_values = true, value_name = "DSN")]
+    pub dsn: Option<String>,
+    /// App Center: the app's App Secret (a UUID; required unless --dry-run). Never printed.
     #[arg(long, env = "APPCENTER_APP_SECRET", hide_env_values = true, value_name = "SECRET")]
     pub app_secret: Option<String>,
     /// The Install-ID header (default: one kept in the journal).
@@ -211,9 +262,9 @@ pub struct UploadArgs {
     /// With --dry-run, also print each request (secrets masked).
     #[arg(long, requires = "dry_run")]
     pub show_requests: bool,
-    /// Crashes per minute at most (App Center keeps 60 and drops the rest silently).
-    #[arg(long, default_value_t = 60, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub rate_limit: u32,
+    /// Crashes per minute at most (default for App Center 60: it keeps 60 and drops the rest silently; for Sentry none).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
     /// Seconds before the first retry (doubling, up to 60).
     #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
     pub retry_delay: f64,
@@ -229,12 +280,14 @@ pub struct UploadArgs {
     /// Send again what the journal says was sent.
     #[arg(long)]
     pub force: bool,
-    /// Send crashes older than the service keeps (25 days) with the upload time.
+    /// Send crashes older than the service keeps (App Center 25 days, Sentry 30) with the upload time.
     #[arg(long)]
     pub restamp: bool,
     /// Also trust the certificate authorities in this PEM file (a self-hosted service).
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
+    #[command(flatten)]
+    pub sentry: SentryArgs,
     #[command(flatten)]
     pub conversion: ConversionArgs,
     #[command(flatten)]

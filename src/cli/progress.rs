@@ -158,7 +158,8 @@ impl Reporter {
     /// The destination's limits, for the messages of `upload`.
     pub fn destination(&mut self, max_age_days: i64, rate_limit: u32, journal: Option<&Path>) {
         self.max_age_days = Some(max_age_days);
-        self.rate_limit = Some(rate_limit);
+        // 0: no pace of crashport's own (the service's 429s pace the run).
+        self.rate_limit = (rate_limit > 0).then_some(rate_limit);
         self.summary.journal = journal.map(Path::to_path_buf);
     }
 
@@ -379,15 +380,16 @@ impl Reporter {
             lines
                 .push(format!("  {} {verb} with the upload time (--restamp)", plural(s.restamped, "crash", "crashes")));
         }
-        if self.job == Job::Plan
-            && let Some(rate) = self.rate_limit
-        {
-            let seconds = s.would_send.unwrap_or(0) as f64 * 60.0 / f64::from(rate.max(1));
-            lines.push(format!(
-                "  plan: would send {}, {} at {rate} a minute; nothing was sent",
-                plural(s.would_send.unwrap_or(0), "crash", "crashes"),
-                human(Duration::from_secs_f64(seconds))
-            ));
+        if self.job == Job::Plan {
+            let crashes = plural(s.would_send.unwrap_or(0), "crash", "crashes");
+            lines.push(match self.rate_limit {
+                Some(rate) => {
+                    let seconds = s.would_send.unwrap_or(0) as f64 * 60.0 / f64::from(rate.max(1));
+                    let time = human(Duration::from_secs_f64(seconds));
+                    format!("  plan: would send {crashes}, {time} at {rate} a minute; nothing was sent")
+                }
+                None => format!("  plan: would send {crashes}; nothing was sent"),
+            });
         }
         for failed in &s.failed {
             lines.push(format!("  failed: {} ({})", failed.path.display(), failed.reason));

@@ -10,22 +10,43 @@ use crashport::upload::appcenter::secret::AppSecret;
 use crashport::upload::appcenter::{self, AppCenter};
 use crashport::upload::client::{RetryPolicy, Sender};
 use crashport::upload::journal::{self, Journal};
+use crashport::upload::sentry::Sentry;
 use crashport::upload::{self, Destination, Mode, Settings};
 
 use super::progress::{Job, Reporter};
-use super::{UploadArgs, usage_error};
+use super::{Target, UploadArgs, usage_error};
 
 pub fn run(args: &UploadArgs) -> ExitCode {
+    let event_options = match args.sentry.event_options() {
+        Ok(options) => options,
+        Err(message) => return usage_error(&message),
+    };
+    match args.sentry.to {
+        Target::Appcenter => app_center(args),
+        Target::Sentry => {
+            let Some(dsn) = &args.dsn else {
+                return usage_error("the DSN is missing: give --dsn or set SENTRY_DSN");
+            };
+            let sentry = match Sentry::new(dsn, event_options, !args.conversion.no_attachment) {
+                Ok(sentry) => sentry,
+                Err(e) => return usage_error(&e.to_string()),
+            };
+            let fingerprint = sentry.credential_fingerprint();
+            deliver(args, sentry.journal_scope(), Some(fingerprint), args.rate_limit.unwrap_or(0), |_| sentry)
+        }
+    }
+}
+
+fn app_center(args: &UploadArgs) -> ExitCode {
     let endpoint = match parse_endpoint(&args.endpoint) {
         Ok(endpoint) => endpoint,
         Err(message) => return usage_error(&message),
     };
-    if appcenter::is_app_center(&endpoint) && args.rate_limit > appcenter::MAX_RATE {
+    let rate_limit = args.rate_limit.unwrap_or(appcenter::MAX_RATE);
+    if appcenter::is_app_center(&endpoint) && rate_limit > appcenter::MAX_RATE {
         return usage_error(&format!(
-            "--rate-limit {} is over App Center's {} crashes a minute: it keeps {} and drops the rest without an error; a compatible service at another --endpoint may go faster",
-            args.rate_limit,
-            appcenter::MAX_RATE,
-            appcenter::MAX_RATE
+            "--rate-limit {rate_limit} is over App Center's {max} crashes a minute: it keeps {max} and drops the rest without an error; a compatible service at another --endpoint may go faster",
+            max = appcenter::MAX_RATE
         ));
     }
     let secret = match (&args.app_secret, args.dry_run) {
@@ -45,6 +66,27 @@ pub fn run(args: &UploadArgs) -> ExitCode {
     {
         return usage_error(&format!("--install-id `{id}` is not a UUID"));
     }
+    let scope = format!("appcenter {endpoint}");
+    let fingerprint = secret.as_ref().map(AppSecret::fingerprint);
+    let install_id = args.install_id.clone();
+    deliver(args, scope, fingerprint, rate_limit, move |kept| AppCenter {
+        endpoint,
+        secret: secret.unwrap_or_else(AppSecret::placeholder),
+        install_id: install_id
+            .or(kept.map(str::to_string))
+            .unwrap_or_else(|| "(a new id, kept in the journal on the first upload)".to_string()),
+    })
+}
+
+/// Runs the delivery core with the destination `make` builds (it is given
+/// the Install-ID the journal keeps, when there is one).
+fn deliver<D: Destination>(
+    args: &UploadArgs,
+    scope: String,
+    fingerprint: Option<String>,
+    rate_limit: u32,
+    make: impl FnOnce(Option<&str>) -> D,
+) -> ExitCode {
     let retry = match retry_policy(args) {
         Ok(retry) => retry,
         Err(message) => return usage_error(&message),
@@ -53,11 +95,9 @@ pub fn run(args: &UploadArgs) -> ExitCode {
         Ok(now) => now,
         Err(message) => return usage_error(&message),
     };
-
-    // The journal: named, or the default one of this endpoint and secret (a
-    // dry run without a secret reads none).
-    let scope = format!("appcenter {endpoint}");
-    let default_journal = secret.as_ref().map(|s| Journal::default_path(&scope, &s.fingerprint()));
+    // The journal: named, or the default one of this destination and its
+    // credentials (a dry run without credentials reads none).
+    let default_journal = fingerprint.as_deref().map(|f| Journal::default_path(&scope, f));
     let journal_path: Option<PathBuf> = args.journal.clone().or(default_journal);
     let options = args.conversion.options();
     let jobs = args.run.jobs();
@@ -67,7 +107,7 @@ pub fn run(args: &UploadArgs) -> ExitCode {
         inputs: &args.paths,
         options: &options,
         jobs,
-        rate_limit: args.rate_limit,
+        rate_limit,
         restamp: args.restamp,
         force: args.force,
         now,
@@ -82,19 +122,13 @@ pub fn run(args: &UploadArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let install_id = args
-            .install_id
-            .clone()
-            .or(contents.install_id)
-            .unwrap_or_else(|| "(a new id, kept in the journal on the first upload)".to_string());
-        let destination = AppCenter { endpoint, secret: secret.unwrap_or_else(AppSecret::placeholder), install_id };
-        reporter.destination(destination.max_age_days(), args.rate_limit, journal_path.as_deref());
+        let destination = make(contents.install_id.as_deref());
+        reporter.destination(destination.max_age_days(), rate_limit, journal_path.as_deref());
         reporter.start(None);
         let mode = Mode::Plan { sent: contents.sent, show_requests: args.show_requests };
         upload::run(&destination, &settings, mode, &mut reporter)
     } else {
-        let Some(secret) = secret else { return usage_error("the App Secret is missing") };
-        let Some(path) = journal_path else { return usage_error("no journal") };
+        let Some(path) = journal_path else { return usage_error("no journal to record what is sent") };
         let mut journal = match Journal::open(&path, &scope, args.install_id.as_deref(), args.journal.is_none()) {
             Ok(journal) => journal,
             Err(e) => {
@@ -113,8 +147,8 @@ pub fn run(args: &UploadArgs) -> ExitCode {
             Ok(sender) => sender,
             Err(e) => return usage_error(&e.to_string()),
         };
-        let destination = AppCenter { endpoint, secret, install_id: journal.install_id().to_string() };
-        reporter.destination(destination.max_age_days(), args.rate_limit, Some(&path));
+        let destination = make(Some(journal.install_id()));
+        reporter.destination(destination.max_age_days(), rate_limit, Some(&path));
         reporter.start(None);
         let mode = Mode::Send { sender: &sender, journal: &mut journal };
         upload::run(&destination, &settings, mode, &mut reporter)

@@ -197,7 +197,7 @@ impl Sender {
             let text = response.text().unwrap_or_default();
             crate::error::excerpt(text.trim(), 300)
         };
-        Ok(destination.answer(status, &headers, &body))
+        Ok(destination.answer(status, &headers, &body, request))
     }
 }
 

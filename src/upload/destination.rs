@@ -95,6 +95,6 @@ pub trait Destination: Sync {
     /// The request's body as a person reads it (`--show-requests`).
     fn show(&self, delivery: &Delivery<Self::Payload>, restamp: Option<OffsetDateTime>) -> String;
 
-    /// Reads the service's answer.
-    fn answer(&self, status: u16, headers: &HeaderMap, body: &str) -> Answer;
+    /// Reads the service's answer to `request`.
+    fn answer(&self, status: u16, headers: &HeaderMap, body: &str, request: &Request) -> Answer;
 }

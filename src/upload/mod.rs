@@ -20,6 +20,7 @@ pub mod destination;
 pub mod journal;
 pub mod pace;
 pub mod request;
+pub mod sentry;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::ControlFlow;

@@ -15,9 +15,11 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// A pacer for `per_minute` crashes a minute (at least one).
+    /// A pacer for `per_minute` crashes a minute; 0 paces nothing (a
+    /// service without a published limit: its 429 answers pace the run).
     pub fn new(per_minute: u32) -> Pacer {
-        Pacer { interval: Duration::from_secs(60) / per_minute.max(1), next: None }
+        let interval = if per_minute == 0 { Duration::ZERO } else { Duration::from_secs(60) / per_minute };
+        Pacer { interval, next: None }
     }
 
     /// How long to wait before sending now.

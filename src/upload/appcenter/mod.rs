@@ -98,7 +98,7 @@ impl Destination for AppCenter {
         json::container_json(&logs, true).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
     }
 
-    fn answer(&self, status: u16, headers: &HeaderMap, body: &str) -> Answer {
+    fn answer(&self, status: u16, headers: &HeaderMap, body: &str, _request: &Request) -> Answer {
         match status {
             200..=299 => Answer::Accepted,
             401 | 403 => Answer::Unauthorized(format!(
