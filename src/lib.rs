@@ -25,6 +25,8 @@
 //!   text and `.ips` readers, frames tied to images);
 //! - [`model`]: the crash as one format-neutral description, with
 //!   [`print`](mod@print) beside it for people;
+//! - [`symbolicate`](mod@symbolicate): frames named from dSYMs and binaries
+//!   (model in, model out);
 //! - [`appcenter`]: the model to App Center logs, and their JSON;
 //! - [`bulk`]: folders of files, in parallel, in input order;
 //! - [`upload`]: sending the logs without losing or repeating a crash.
@@ -39,6 +41,7 @@ pub mod limits;
 pub mod model;
 pub mod print;
 pub mod read;
+pub mod symbolicate;
 pub mod upload;
 
 pub use error::{Location, ParseError, Warning};
