@@ -9,6 +9,7 @@
 //! symcache built in one run is read back by the next.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Write;
 use std::ops::Range;
@@ -18,9 +19,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use memmap2::Mmap;
-use symbolic_common::Arch;
+use symbolic_common::{Arch, CpuFamily};
+use symbolic_common::{clean_path, join_path};
 use symbolic_debuginfo::Symbol;
 use symbolic_debuginfo::macho::MachObject;
+use symbolic_symcache::transform::{SourceLocation, Transformer};
 use symbolic_symcache::{SYMCACHE_VERSION, SymCache, SymCacheConverter};
 use uuid::Uuid;
 
@@ -97,6 +100,9 @@ pub trait SymbolProvider: Sync {
 /// The symbol provider over debug files found on disk.
 pub struct DebugFiles {
     index: DebugFileIndex,
+    /// For each UUID: the sources for any architecture first, then those
+    /// for each CPU family its slices have.
+    sources: HashMap<Uuid, Vec<Sources>>,
     symcache_dir: Option<PathBuf>,
     /// One symcache per slice that is ever the main source of a UUID,
     /// built on first use.
@@ -105,6 +111,15 @@ pub struct DebugFiles {
     parses: Vec<AtomicUsize>,
     cache_reads: AtomicUsize,
     cache_errors: Mutex<Vec<DebugFileError>>,
+}
+
+/// Which slices answer for a UUID.
+struct Sources {
+    family: CpuFamily,
+    /// The slice looked up in (DWARF first, then a symbol table).
+    primary: SliceId,
+    /// An executable or library lending its symbol table to a dSYM.
+    symbols: Option<SliceId>,
 }
 
 enum CacheBytes {
@@ -133,6 +148,7 @@ impl DebugFiles {
         let caches = (0..index.len()).map(|_| OnceLock::new()).collect();
         let parses = (0..index.file_count()).map(|_| AtomicUsize::new(0)).collect();
         DebugFiles {
+            sources: sources(&index),
             index,
             symcache_dir,
             caches,
@@ -184,38 +200,14 @@ impl DebugFiles {
     }
 
     /// The slice answering for an image, and the slice lending its symbol
-    /// table when the first has none of its own to spare (a dSYM beside its
-    /// executable).
+    /// table (worked out once, in [`sources`]).
     fn choose(&self, image: &ImageKey) -> Option<(SliceId, Option<SliceId>)> {
-        let ids = self.index.slice_ids(image.uuid);
-        let same_family = |id: SliceId, arch: Arch| self.index.info(id).arch.cpu_family() == arch.cpu_family();
+        let sources = self.sources.get(&image.uuid)?;
         // Matching is by UUID; the architecture only orders candidates, so a
         // Rosetta report's x86_64 image finds the x86_64 slice first.
-        let preferred: Vec<SliceId> = match image.arch {
-            Some(arch) if ids.iter().any(|&id| same_family(id, arch)) => {
-                ids.iter().copied().filter(|&id| same_family(id, arch)).collect()
-            }
-            _ => ids.to_vec(),
-        };
-        let rank = |id: SliceId| {
-            let info = self.index.info(id);
-            match (info.has_dwarf, info.kind == DebugFileKind::Dsym, info.has_symbols) {
-                (true, true, _) => 0,
-                (true, false, _) => 1,
-                (false, _, true) => 2,
-                _ => 3,
-            }
-        };
-        let primary = preferred.iter().copied().min_by_key(|&id| (rank(id), id))?;
-        let primary_arch = self.index.info(primary).arch;
-        let symbols = self.index.slice_ids(image.uuid).iter().copied().find(|&id| {
-            let info = self.index.info(id);
-            id != primary
-                && info.has_symbols
-                && matches!(info.kind, DebugFileKind::Executable | DebugFileKind::Library)
-                && info.arch.cpu_family() == primary_arch.cpu_family()
-        });
-        Some((primary, symbols))
+        let family = image.arch.map(Arch::cpu_family);
+        let source = sources.iter().skip(1).find(|s| Some(s.family) == family).unwrap_or(&sources[0]);
+        Some((source.primary, source.symbols))
     }
 
     fn symcache(&self, primary: SliceId, symbols: Option<SliceId>) -> Result<&[u8], Arc<DebugFileError>> {
@@ -311,10 +303,9 @@ impl SymbolProvider for DebugFiles {
         let Ok(cache) = SymCache::parse(bytes) else {
             return Lookup::Found(Vec::new());
         };
-        let locations: Vec<_> = cache.lookup(address).collect();
-        let count = locations.len();
-        let mut frames = Vec::with_capacity(count);
-        for (n, location) in locations.into_iter().enumerate() {
+        let mut frames = Vec::new();
+        let mut locations = cache.lookup(address).peekable();
+        while let Some(location) = locations.next() {
             let function = location.function();
             let name = function.name();
             if name.is_empty() || name == "?" {
@@ -325,11 +316,57 @@ impl SymbolProvider for DebugFiles {
                 function_address: (function.entry_pc() != u32::MAX).then(|| u64::from(function.entry_pc())),
                 file: location.file().map(|file| file.full_path()).filter(|f| !f.is_empty()).map(Cow::Owned),
                 line: Some(location.line()).filter(|&line| line != 0),
-                inlined: n + 1 < count,
+                // Innermost first: every location but the last was inlined into the next.
+                inlined: locations.peek().is_some(),
             });
         }
         Lookup::Found(frames)
     }
+}
+
+/// The sources of every UUID of `index`: for any architecture, then for
+/// each CPU family among its slices.
+fn sources(index: &DebugFileIndex) -> HashMap<Uuid, Vec<Sources>> {
+    let rank = |id: SliceId| {
+        let info = index.info(id);
+        match (info.has_dwarf, info.kind == DebugFileKind::Dsym, info.has_symbols) {
+            (true, true, _) => 0,
+            (true, false, _) => 1,
+            (false, _, true) => 2,
+            _ => 3,
+        }
+    };
+    let family = |id: SliceId| index.info(id).arch.cpu_family();
+    let pick = |ids: &[SliceId], candidates: &mut dyn Iterator<Item = SliceId>| {
+        let primary = candidates.min_by_key(|&id| (rank(id), id))?;
+        let symbols = ids.iter().copied().find(|&id| {
+            let info = index.info(id);
+            id != primary
+                && info.has_symbols
+                && matches!(info.kind, DebugFileKind::Executable | DebugFileKind::Library)
+                && family(id) == family(primary)
+        });
+        Some(Sources { family: family(primary), primary, symbols })
+    };
+    let mut out = HashMap::new();
+    for info in index.debug_files() {
+        if out.contains_key(&info.uuid) {
+            continue;
+        }
+        let ids = index.slice_ids(info.uuid);
+        let mut list: Vec<Sources> = pick(ids, &mut ids.iter().copied()).into_iter().collect();
+        let mut families: Vec<CpuFamily> = Vec::new();
+        for &id in ids {
+            if !families.contains(&family(id)) {
+                families.push(family(id));
+            }
+        }
+        for f in families {
+            list.extend(pick(ids, &mut ids.iter().copied().filter(|&id| family(id) == f)));
+        }
+        out.insert(info.uuid, list);
+    }
+    out
 }
 
 /// `<uuid>-<arch>-v<symcache version>.<crashport's>-<sources>.symcache`:
@@ -364,6 +401,7 @@ fn convert(info: &DebugFileInfo<'_>, data: &[u8], lender: Option<&[u8]>) -> Resu
         DebugFileError::malformed(info.path, expected, Chain(&e))
     })?;
     let mut converter = SymCacheConverter::new();
+    converter.add_transformer(FullPaths);
     converter.set_arch(object.arch());
     converter.set_debug_id(object.debug_id());
     if object.has_debug_info() {
@@ -388,6 +426,23 @@ fn convert(info: &DebugFileInfo<'_>, data: &[u8], lender: Option<&[u8]>) -> Resu
     let mut out = Vec::new();
     converter.serialize(&mut out).map_err(|e| DebugFileError::unreadable(info.path, e))?;
     Ok(out)
+}
+
+/// Stores each source file as its full path alone. A symcache keeps a
+/// file as compilation folder, folder and name, joined and cleaned again at
+/// every lookup; joined once here, a lookup only copies it.
+struct FullPaths;
+
+impl Transformer for FullPaths {
+    fn transform_source_location<'f>(&'f mut self, mut location: SourceLocation<'f>) -> SourceLocation<'f> {
+        let file = &mut location.file;
+        let prefix =
+            join_path(file.comp_dir.as_deref().unwrap_or_default(), file.directory.as_deref().unwrap_or_default());
+        file.name = Cow::Owned(clean_path(&join_path(&prefix, &file.name)).into_owned());
+        file.directory = None;
+        file.comp_dir = None;
+        location
+    }
 }
 
 /// Adds the symbol table's functions. Each ends at the next symbol or at
