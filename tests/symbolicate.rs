@@ -669,6 +669,18 @@ fn a_symcache_folder_spares_the_next_run_the_parse() {
     assert_eq!((second.total_parses(), second.symcache_reads()), (0, 1));
     assert_eq!(format!("{:?}", a.threads), format!("{:?}", b.threads));
 
+    // A folder that cannot be written to: said once per symcache, and the run goes on.
+    let blocked = cache.path().join("not-a-folder");
+    std::fs::write(&blocked, b"").unwrap();
+    let fourth = DebugFiles::open(&[fixture("arm64")], Some(blocked.clone()));
+    let mut d = report("ios-arm64.ips");
+    assert_eq!(symbolicate::symbolicate(&mut d, &fourth, &Names::default()).symbolicated, 8);
+    let errors = fourth.symcache_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let name = written[0].to_string_lossy();
+    let prefix = format!("{}/{name}: expected a writable symcache folder, found ", blocked.display());
+    assert!(errors[0].starts_with(&prefix), "{errors:?}");
+
     // A damaged cache file is rebuilt, not believed.
     let path = cache.path().join(&written[0]);
     std::fs::write(&path, b"SYMC garbage").unwrap();

@@ -47,6 +47,14 @@ pub enum DebugFileError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// A symcache could not be written to the symcache folder.
+    #[error("{path}: expected a writable symcache folder, found {source}")]
+    Unwritable {
+        /// The symcache file that was being written.
+        path: DebugFilePath,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// The file is not what it claims to be, or is damaged.
     #[error("{path}: expected {expected}, found {found}")]
     Malformed {
@@ -77,6 +85,7 @@ impl DebugFileError {
     pub fn path(&self) -> &DebugFilePath {
         match self {
             DebugFileError::Unreadable { path, .. }
+            | DebugFileError::Unwritable { path, .. }
             | DebugFileError::Malformed { path, .. }
             | DebugFileError::TooLarge { path, .. } => path,
         }

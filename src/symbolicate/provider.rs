@@ -190,8 +190,8 @@ impl DebugFiles {
         self.cache_reads.load(Ordering::Relaxed)
     }
 
-    /// Symcaches that could not be written to (or were unreadable in) the
-    /// symcache folder. Symbolication went on from the debug files.
+    /// Symcaches that could not be written to the symcache folder, each
+    /// naming its file. Symbolication went on from the debug files.
     pub fn symcache_errors(&self) -> Vec<String> {
         match self.cache_errors.lock() {
             Ok(errors) => errors.iter().map(ToString::to_string).collect(),
@@ -231,7 +231,7 @@ impl DebugFiles {
         if let Some(path) = &cache_path
             && let Err(e) = write_cached(path, &built)
         {
-            self.note_cache_error(DebugFileError::unreadable(&DebugFilePath::file(path), e));
+            self.note_cache_error(DebugFileError::Unwritable { path: DebugFilePath::file(path), source: e });
         }
         Ok(CacheBytes::Built(built))
     }
