@@ -584,6 +584,17 @@ fn a_dsym_without_dwarf_is_named() {
         errors,
         [format!("{}: expected a Mach-O DWARF file in Contents/Resources/DWARF/, found none", bundle.display())]
     );
+    // The same in a zip.
+    let zip = write(dir.path(), "dSYMs.zip", &zip_of(&[("Empty.dSYM/Contents/Info.plist", b"<?xml")]));
+    let index = DebugFileIndex::build(std::slice::from_ref(&zip));
+    let errors: Vec<String> = index.errors().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "{}!/Empty.dSYM/: expected a Mach-O DWARF file in Contents/Resources/DWARF/, found none",
+            zip.display()
+        )]
+    );
     // A DWARF file that holds no DWARF (the executable's bytes, marked MH_DSYM).
     let mut bytes = std::fs::read(fixture("arm64/Demo")).unwrap();
     bytes[12..16].copy_from_slice(&10u32.to_le_bytes());

@@ -46,7 +46,8 @@ pub(crate) struct Unpacked {
 
 /// Unpacks the Mach-O members of the zip archive at `path`. A member that
 /// cannot be read is an error in `errors` and the others are still
-/// unpacked; passing a limit ends the archive.
+/// unpacked; passing a limit ends the archive. A `.dSYM` bundle in the
+/// archive without a Mach-O file is an error too.
 pub(crate) fn unpack(path: &Path, limits: &ArchiveLimits, errors: &mut Vec<DebugFileError>) -> Vec<Unpacked> {
     let archive_path = DebugFilePath::file(path);
     let file = match File::open(path) {
@@ -74,8 +75,16 @@ pub(crate) fn unpack(path: &Path, limits: &ArchiveLimits, errors: &mut Vec<Debug
     }
     let mut out = Vec::new();
     let mut total = 0u64;
+    // The .dSYM bundles the members are in, with how many Mach-O files each held.
+    let mut bundles: Vec<(String, usize)> = Vec::new();
     for index in 0..archive.len() {
         let name = archive.name_for_index(index).unwrap_or("?").to_string();
+        let bundle = dsym_bundle(&name);
+        if let Some(bundle) = bundle
+            && !bundles.iter().any(|(b, _)| b == bundle)
+        {
+            bundles.push((bundle.to_string(), 0));
+        }
         let mut member = match archive.by_index(index) {
             Ok(member) => member,
             Err(e) => {
@@ -97,6 +106,9 @@ pub(crate) fn unpack(path: &Path, limits: &ArchiveLimits, errors: &mut Vec<Debug
             Ok(Some((data, size))) => {
                 total += size;
                 out.push(Unpacked { path: member_path, data });
+                if let Some(entry) = bundles.iter_mut().find(|(b, _)| Some(b.as_str()) == bundle) {
+                    entry.1 += 1;
+                }
             }
             Ok(None) => {}
             Err(Unpack::Error(error)) => errors.push(error),
@@ -116,11 +128,34 @@ pub(crate) fn unpack(path: &Path, limits: &ArchiveLimits, errors: &mut Vec<Debug
                 };
                 errors.push(DebugFileError::TooLarge { path: member_path, what, limit, actual });
                 // A bomb in one member says what the archive is: stop reading it.
-                break;
+                return out;
             }
         }
     }
+    for (bundle, count) in bundles {
+        if count == 0 {
+            errors.push(DebugFileError::malformed(
+                &DebugFilePath::member(path, &bundle),
+                "a Mach-O DWARF file in Contents/Resources/DWARF/",
+                "none",
+            ));
+        }
+    }
     out
+}
+
+/// The `.dSYM` bundle a member is in (`App.dSYM/`), when it is in one.
+fn dsym_bundle(member: &str) -> Option<&str> {
+    let mut end = 0;
+    for component in member.split('/') {
+        end += component.len() + 1;
+        // Bytes, not characters: a name is input, and may end in any UTF-8.
+        let bytes = component.as_bytes();
+        if bytes.len() > 5 && bytes[bytes.len() - 5..].eq_ignore_ascii_case(b".dSYM") {
+            return member.get(..end.min(member.len()));
+        }
+    }
+    None
 }
 
 enum Unpack {
@@ -160,4 +195,20 @@ fn unpack_member(member: &mut impl Read, path: &DebugFilePath, allowed: u64) -> 
     // can change it while it is mapped.
     let data = unsafe { Mmap::map(&file) }.map_err(io_error)?;
     Ok(Some((data, size)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundles_of_members() {
+        assert_eq!(dsym_bundle("App.dSYM/Contents/Resources/DWARF/App"), Some("App.dSYM/"));
+        assert_eq!(dsym_bundle("ci/out/App.app.dSYM/Contents/Info.plist"), Some("ci/out/App.app.dSYM/"));
+        assert_eq!(dsym_bundle("App.dSYM/"), Some("App.dSYM/"));
+        assert_eq!(dsym_bundle("App.dSYM"), Some("App.dSYM"));
+        assert_eq!(dsym_bundle("Products/App.app/App"), None);
+        assert_eq!(dsym_bundle(".dSYM/x"), None);
+        assert_eq!(dsym_bundle("ééé/x"), None);
+    }
 }
