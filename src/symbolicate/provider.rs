@@ -206,7 +206,7 @@ impl DebugFiles {
         // Matching is by UUID; the architecture only orders candidates, so a
         // Rosetta report's x86_64 image finds the x86_64 slice first.
         let family = image.arch.map(Arch::cpu_family);
-        let source = sources.iter().skip(1).find(|s| Some(s.family) == family).unwrap_or(&sources[0]);
+        let source = sources.iter().skip(1).find(|s| Some(s.family) == family).or(sources.first())?;
         Some((source.primary, source.symbols))
     }
 
