@@ -25,6 +25,8 @@
 //!   text and `.ips` readers, frames tied to images);
 //! - [`model`]: the crash as one format-neutral description, with
 //!   [`print`](mod@print) beside it for people;
+//! - [`symbolicate`](mod@symbolicate): frames named from dSYMs and binaries
+//!   (model in, model out);
 //! - [`appcenter`]: the model to App Center logs, and their JSON;
 //! - [`sentry`]: the model to a Sentry event;
 //! - [`bulk`]: folders of files, in parallel, in input order;
@@ -42,6 +44,7 @@ pub mod print;
 pub mod read;
 pub mod scrub;
 pub mod sentry;
+pub mod symbolicate;
 pub mod upload;
 
 pub use error::{Location, ParseError, Warning};

@@ -203,10 +203,8 @@ fn archive_entries_owned(archive: PathBuf, prefix: PathBuf) -> Items<'static> {
         if entry.is_dir() {
             continue;
         }
-        let name = match entry.name() {
-            Ok(name) => name.into_owned(),
-            Err(e) => return error(format!("cannot read the name of the zip archive's entry {index}: {e}")),
-        };
+        // Names that are not UTF-8 (nor zip's old code page) come lossily.
+        let name = entry.name().to_string();
         let inside = Path::new(&name);
         // Resource forks and hidden folders, as in a directory walk.
         let hidden_folder = inside.parent().is_some_and(|p| p.components().any(|c| is_hidden(c.as_os_str())));

@@ -24,7 +24,7 @@ pub use arch::{Arch, CodeType};
 pub use exception::{ExceptionInfo, Termination, UncaughtException};
 pub use image::{Image, ImageIndex, parse_uuid};
 pub use kind::ReportKind;
-pub use thread::{Frame, Register, RegisterFlavor, RegisterState, SourceLocation, Thread};
+pub use thread::{Frame, Register, RegisterFlavor, RegisterState, SourceLocation, SymbolOrigin, Thread};
 
 use crate::error::Warning;
 use timestamp::Timestamp;

@@ -64,6 +64,22 @@ pub struct Frame<'a> {
     /// True for `[inlined]` frames (no call of their own).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inlined: bool,
+    /// Where `symbol` and `source` came from. The readers leave it unset;
+    /// symbolication ([`crate::symbolicate`]) sets it on every frame that
+    /// has a name afterwards, so a reader of its output can tell a name the
+    /// device wrote from one a debug file gave.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbol_origin: Option<SymbolOrigin>,
+}
+
+/// Where a frame's name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SymbolOrigin {
+    /// The report named the frame (the device, or a symbolicator before crashport).
+    Report,
+    /// crashport looked the address up in a debug file (dSYM or binary).
+    DebugFile,
 }
 
 /// A source position.

@@ -322,6 +322,7 @@ fn owned_frame(frame: model::Frame<'_>) -> model::Frame<'static> {
             column: s.column,
         }),
         inlined: frame.inlined,
+        symbol_origin: frame.symbol_origin,
     }
 }
 
@@ -407,6 +408,7 @@ fn to_frames<'a>(
                 column: f.u32(&frame.source_column, || format!("{path}[{index}].sourceColumn")),
             }),
             inlined: f.bool(&frame.inline, || format!("{path}[{index}].inline")).unwrap_or(false),
+            symbol_origin: None,
         });
     }
     if let Some(first) = unplaced.first() {
