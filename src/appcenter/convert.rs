@@ -129,6 +129,8 @@ pub fn convert(
     let os_exception_type =
         exception.signal.as_deref().or(exception.exception_type.as_deref()).unwrap_or("UNKNOWN").to_string();
     let uncaught = report.uncaught_exception.as_ref();
+    let uncaught_name = uncaught.and_then(|u| u.name.as_deref());
+    let uncaught_reason = uncaught.and_then(|u| u.reason.as_deref());
 
     let frames_cx = FrameContext::new(report, width);
     let mut threads = Vec::with_capacity(report.threads.len());
@@ -140,8 +142,8 @@ pub fn convert(
         let is_crashed = crashed.is_some_and(|c| c.number == thread.number);
         let thread_exception = match (&report.last_exception_backtrace, is_crashed) {
             (Some(frames), true) if !frames.is_empty() => Some(Exception {
-                kind: uncaught.map(|u| u.name.to_string()).unwrap_or_else(|| os_exception_type.clone()),
-                message: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
+                kind: uncaught_name.unwrap_or(&os_exception_type).to_string(),
+                message: uncaught_reason.map(str::to_string),
                 stack_trace: None,
                 frames: Some(frames.iter().map(|f| frames_cx.frame(f)).collect()),
                 inner_exceptions: None,
@@ -178,8 +180,8 @@ pub fn convert(
         os_exception_type,
         os_exception_code: exception_code(report, arch),
         os_exception_address: format::hex(exception_address(report)).into_string(),
-        exception_type: uncaught.map(|u| u.name.to_string()),
-        exception_reason: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
+        exception_type: uncaught_name.map(str::to_string),
+        exception_reason: uncaught_reason.map(str::to_string),
         selector_register_value: report.objc_selector.as_deref().map(str::to_string),
         threads,
         binaries: binaries(report, &frames_cx.app_images, options.all_binaries, ids, width, &mut warnings),

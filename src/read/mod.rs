@@ -75,9 +75,7 @@ impl<'a> Input<'a> {
 fn complete(report: &mut Report<'_>) {
     link::link_frames(report);
     settle::settle_crashed_thread(report);
-    if report.uncaught_exception.is_none() {
-        report.uncaught_exception = report.application_specific_info.iter().find_map(|l| settle::uncaught_exception(l));
-    }
+    settle::complete_uncaught_exception(report);
     if report.objc_selector.is_none() {
         report.objc_selector = report.application_specific_info.iter().find_map(|l| settle::objc_selector(l));
     }

@@ -37,6 +37,25 @@ pub(super) fn settle_crashed_thread(report: &mut Report<'_>) {
     }
 }
 
+/// Fills in the uncaught exception from Application Specific Information:
+/// the whole of it when the report had none, or the name a reason-only
+/// statement (`Exception Reason:`, `exceptionReason` without a name) leaves
+/// out, when both give the same reason.
+pub(super) fn complete_uncaught_exception(report: &mut Report<'_>) {
+    if report.uncaught_exception.as_ref().is_some_and(|u| u.name.is_some()) {
+        return;
+    }
+    let Some(stated) = report.application_specific_info.iter().find_map(uncaught_exception) else { return };
+    match &mut report.uncaught_exception {
+        None => report.uncaught_exception = Some(stated),
+        Some(known) if known.reason.is_none() || known.reason == stated.reason => {
+            known.name = stated.name;
+            known.reason = known.reason.take().or(stated.reason);
+        }
+        Some(_) => {}
+    }
+}
+
 /// `*** Terminating app due to uncaught exception 'Name', reason: 'text'`,
 /// and libc++abi's `terminating due to uncaught exception of type T: text`.
 pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtException<'a>> {
@@ -60,7 +79,7 @@ pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtExce
             .split_once("reason: '")
             .map(|(_, r)| r.trim_end().strip_suffix('\'').unwrap_or(r.trim_end()))
             .filter(|r| !r.is_empty());
-        return Some(UncaughtException { name: sub(name), reason: reason.map(sub) });
+        return Some(UncaughtException { name: Some(sub(name)), reason: reason.map(sub) });
     }
     for prefix in CXX {
         if let Some(at) = text.find(prefix) {
@@ -73,7 +92,7 @@ pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtExce
                 Some((name, reason)) => (name, Some(reason)),
                 None => (rest, None),
             };
-            return Some(UncaughtException { name: sub(name), reason: reason.map(sub) });
+            return Some(UncaughtException { name: Some(sub(name)), reason: reason.map(sub) });
         }
     }
     None
@@ -103,7 +122,7 @@ mod tests {
             "*** Terminating app due to uncaught exception 'NSInvalidArgumentException', reason: '-[__NSArrayI objectForKey:]: unrecognized selector sent to instance 0x1e59bc50'",
         );
         let e = uncaught_exception(&line).unwrap();
-        assert_eq!(e.name, "NSInvalidArgumentException");
+        assert_eq!(e.name.as_deref(), Some("NSInvalidArgumentException"));
         assert_eq!(
             e.reason.as_deref(),
             Some("-[__NSArrayI objectForKey:]: unrecognized selector sent to instance 0x1e59bc50")
@@ -114,7 +133,7 @@ mod tests {
     fn cxx_uncaught_exception() {
         let line = Cow::Borrowed("libc++abi: terminating due to uncaught exception of type std::out_of_range: vector");
         let e = uncaught_exception(&line).unwrap();
-        assert_eq!((e.name.as_ref(), e.reason.as_deref()), ("std::out_of_range", Some("vector")));
+        assert_eq!((e.name.as_deref(), e.reason.as_deref()), (Some("std::out_of_range"), Some("vector")));
         assert!(
             uncaught_exception(&Cow::Borrowed("terminating with uncaught exception of type NSException")).is_none()
         );

@@ -296,13 +296,12 @@ fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, f: &mut Fields
     if let Some(triage) = f.str(&body.ktriageinfo, || "ktriageinfo".into()) {
         report.kernel_triage = split_lines(triage);
     }
-    if let Some(reason) = f.obj(&body.exception_reason, || "exceptionReason".into())
-        && let Some(name) = reason.name.str().or_else(|| reason.class.str())
-    {
-        report.uncaught_exception = Some(model::UncaughtException {
-            name,
-            reason: reason.composed_message.str().or_else(|| reason.reason.str()),
-        });
+    if let Some(reason) = f.obj(&body.exception_reason, || "exceptionReason".into()) {
+        let name = reason.name.str().or_else(|| reason.class.str());
+        let reason = reason.composed_message.str().or_else(|| reason.reason.str());
+        if name.is_some() || reason.is_some() {
+            report.uncaught_exception = Some(model::UncaughtException { name, reason });
+        }
     }
 }
 
