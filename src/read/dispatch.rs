@@ -161,7 +161,7 @@ fn apply_header<'a>(report: &mut Report<'a>, header: &ips::schema::Header<'a>) {
 fn parse_translated<'a>(text: &'a str, marker: usize, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let after_marker = marker + memchr::memchr(b'\n', &text.as_bytes()[marker..]).unwrap_or(text.len() - marker);
     let full = find_line(text, after_marker, "Full Report");
-    let mut json_problem = None;
+    let mut json_error = None;
     if let Some(full) = full
         && let Some(brace) = memchr::memchr(b'{', &text.as_bytes()[full..])
     {
@@ -171,7 +171,7 @@ fn parse_translated<'a>(text: &'a str, marker: usize, cx: &Context<'a>) -> Resul
                 return Ok(Parsed::Crash(report));
             }
             Ok(skipped @ Parsed::Skipped(_)) => return Ok(skipped),
-            Err(error) => json_problem = Some(error.to_string()),
+            Err(error) => json_error = Some(error),
         }
     }
     // Fall back to the translated text: from the line after the marker to
@@ -180,13 +180,20 @@ fn parse_translated<'a>(text: &'a str, marker: usize, cx: &Context<'a>) -> Resul
     let text_end = find_line(text, text_start, "EOF").or(full).unwrap_or(text.len()).max(text_start);
     let part = &text[text_start..text_end];
     if !part.lines().any(is_report_start) {
-        return Err(ParseError::not_a_report(
-            "text that names a Translated Report but holds neither its text nor its JSON part",
+        // The banner stands on a line of its own only in Apple's exports:
+        // this is a damaged export, and the JSON's error says most.
+        if let Some(error) = json_error {
+            return Err(error);
+        }
+        return Err(ParseError::malformed(
+            Location::line(line_at(text, marker)),
+            "the translated text or the `Full Report` JSON after this line",
+            "neither",
         ));
     }
     let mut report = text::parse(part, line_at(text, text_start), &cx.limits)?;
     report.format = SourceFormat::TranslatedText;
-    let reason = json_problem.unwrap_or_else(|| "no `Full Report` part follows the text".to_string());
+    let reason = json_error.map_or_else(|| "no `Full Report` part follows the text".to_string(), |e| e.to_string());
     report.warnings.insert(
         0,
         Warning::general(format!("the JSON full report could not be read ({reason}); used the translated text part")),
@@ -208,6 +215,16 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// Where `part`, a slice of `text`, starts in it.
 fn offset_of(text: &str, part: &str) -> usize {
     part.as_ptr() as usize - text.as_ptr() as usize
+}
+
+/// True when the first non-blank line of `text` is the first line of a
+/// crash report: a text report's header line (`Incident Identifier:`,
+/// `Process:` ...) or an `.ips` header declaring a crash `bug_type`. A file
+/// that opens so but cannot be read is a damaged report, which must fail
+/// loudly rather than pass for some other file.
+pub(crate) fn begins_like_a_report(text: &str) -> bool {
+    let first = lines(text).find(|line| !line.trim_ascii().is_empty()).unwrap_or("");
+    is_report_start(first.trim_ascii_end()) || ips::declares_crash(first)
 }
 
 /// Lines that begin a legacy text report.
@@ -246,9 +263,17 @@ fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, P
     let first_line = line_at(text, start);
     let mut report = text::parse(body, first_line, &cx.limits)?;
     if !looks_like_a_report(&report) {
+        let line = excerpt(body.lines().next().unwrap_or("").trim(), 40);
+        if begins_like_a_report(text) {
+            // The file opens as a report: it is one, damaged or cut short.
+            return Err(ParseError::malformed(
+                Location::line(first_line),
+                "a crash report after this line (a date, an OS version, an exception, threads or binary images)",
+                format!("{line} and nothing else of one"),
+            ));
+        }
         return Err(ParseError::not_a_report(format!(
-            "text with a line like a report's ({}) but nothing else of a crash report",
-            excerpt(body.lines().next().unwrap_or("").trim(), 40)
+            "text with a line like a report's ({line}) but nothing else of a crash report"
         )));
     }
     let skipped_lines = text[..start].lines().filter(|l| !l.trim().is_empty()).count();
@@ -314,4 +339,43 @@ fn classify_text(body: &str) -> Option<ReportKind> {
 fn finish(mut report: Report<'_>) -> Parsed<'_> {
     super::complete(&mut report);
     Parsed::Crash(Box::new(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::ParseError;
+    use crate::read::Input;
+
+    fn error_of(text: &str) -> ParseError {
+        match Input::from_bytes(text.as_bytes()).and_then(|input| input.parse().map(|_| ())) {
+            Err(error) => error,
+            Ok(()) => panic!("read: {text}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_opens_as_a_report_fails_where_it_is_damaged() {
+        let error = error_of("Incident Identifier: 2F0E6BB4-3A1D-4D6C-9E1B-6B0C2C4D5E6F\n\u{1}\u{2}garbage\n");
+        assert!(matches!(error, ParseError::Malformed { .. }), "{error}");
+        assert!(error.to_string().starts_with("1: expected a crash report after this line"), "{error}");
+        let error = error_of("\n\nProcess:   Foo [12]\n");
+        assert_eq!(error.location().and_then(|l| l.line), Some(3), "{error}");
+    }
+
+    #[test]
+    fn other_text_is_still_not_a_report() {
+        assert!(matches!(error_of("hello world\n"), ParseError::NotAReport { .. }));
+        let error = error_of("Meeting notes\n\nProcess: agree on the release dates\n");
+        assert!(matches!(error, ParseError::NotAReport { .. }), "{error}");
+    }
+
+    #[test]
+    fn a_translated_export_without_a_readable_part_fails_with_the_json_error() {
+        let export = "Translated Report (Full Report Below)\n\nEOF\n\nFull Report\n\n{\"bug_type\":\"309\"}\n{\"threads\": [1 2]}\n";
+        let error = error_of(export);
+        assert!(matches!(error, ParseError::Malformed { .. }), "{error}");
+        assert!(error.location().is_some_and(|l| l.line.is_some_and(|n| n >= 7)), "{error}");
+        let error = error_of("Translated Report (Full Report Below)\nnothing here\n");
+        assert_eq!(error.location().and_then(|l| l.line), Some(1), "{error}");
+    }
 }
