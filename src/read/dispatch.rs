@@ -23,6 +23,8 @@ const TRANSLATED_MARKER: &str = "Translated Report (Full Report Below)";
 pub(crate) struct Context<'a> {
     /// Holds the repaired copy of a JSON body that was cut off, when one is needed.
     pub scratch: &'a OnceCell<String>,
+    /// Holds the text of a quoted or indented paste without its prefix.
+    pub unquoted: &'a OnceCell<String>,
     /// The limits to observe.
     pub limits: Limits,
 }
@@ -244,10 +246,16 @@ fn is_report_start(line: &str) -> bool {
 fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
     let start = lines(text).find(|line| is_report_start(line.trim_end())).map(|line| offset_of(text, line));
     let Some(start) = start else {
-        let first = text.trim_start().lines().next().unwrap_or("");
+        if cx.unquoted.get().is_none()
+            && let Some(quote) = find_quoted_report(text)
+        {
+            return parse_unquoted(text, &quote, cx);
+        }
+        let first = lines(text).find(|line| !line.trim().is_empty()).unwrap_or("");
         return Err(ParseError::not_a_report(format!(
-            "text without `Incident Identifier:`, `Process:` or a thread list (it begins {})",
-            excerpt(first.trim(), 50)
+            "no line begins with `Incident Identifier:`, `Process:` or another line that opens a report \
+             (the first line is {})",
+            excerpt(first.trim_end(), 50)
         )));
     };
     let body = &text[start..];
@@ -283,6 +291,61 @@ fn parse_plain_text<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, P
             .insert(0, Warning::general(format!("{skipped_lines} line(s) of other text before the report ignored")));
     }
     Ok(finish(report))
+}
+
+/// A report pasted with a prefix on every line: indented (a Markdown code
+/// block, a ticket's quote) or quoted in an email (`> `, `> > `).
+struct Quote<'a> {
+    /// The prefix, as the report's first line has it.
+    prefix: &'a str,
+    /// Where the report's first line starts.
+    start: usize,
+}
+
+/// The first line that opens a report once its prefix of blanks and `>`
+/// is taken off.
+fn find_quoted_report(text: &str) -> Option<Quote<'_>> {
+    lines(text).find_map(|line| {
+        let rest = line.trim_start_matches([' ', '\t', '>']);
+        (rest.len() < line.len() && is_report_start(rest.trim_end()))
+            .then(|| Quote { prefix: &line[..line.len() - rest.len()], start: offset_of(text, line) })
+    })
+}
+
+/// Reads a quoted or indented paste from a copy without the prefix. Lines
+/// keep their numbers; the report ends at the first line that is neither
+/// prefixed nor blank (the rest of the email or ticket).
+fn parse_unquoted<'a>(text: &'a str, quote: &Quote<'_>, cx: &Context<'a>) -> Result<Parsed<'a>, ParseError> {
+    let mut copy = String::with_capacity(text.len());
+    let mut last_line = line_at(text, quote.start);
+    for (number, line) in LineCursor::new(text, 1) {
+        let only_prefix = line.trim_start_matches([' ', '\t', '>']).is_empty();
+        match line.strip_prefix(quote.prefix) {
+            Some(rest) => copy.push_str(rest),
+            None if only_prefix => {}
+            // Prose before the report stays as it is, to be passed over.
+            None if offset_of(text, line) < quote.start => copy.push_str(line),
+            None => break,
+        }
+        copy.push('\n');
+        if !only_prefix {
+            last_line = last_line.max(number);
+        }
+    }
+    let copy: &'a str = cx.unquoted.get_or_init(|| copy);
+    let mut parsed = read(copy, cx)?;
+    if let Parsed::Crash(report) = &mut parsed {
+        let what = if quote.prefix.contains('>') { "quoted" } else { "indented" };
+        report.warnings.insert(
+            0,
+            Warning::general(format!(
+                "the report is {what}: its lines (to line {last_line}) begin with {}, which was taken off \
+                 (columns below count from after it)",
+                excerpt(quote.prefix, 20)
+            )),
+        );
+    }
+    Ok(parsed)
 }
 
 /// True when a text read as a report found at least two of the things
@@ -367,6 +430,41 @@ mod tests {
         assert!(matches!(error_of("hello world\n"), ParseError::NotAReport { .. }));
         let error = error_of("Meeting notes\n\nProcess: agree on the release dates\n");
         assert!(matches!(error, ParseError::NotAReport { .. }), "{error}");
+    }
+
+    fn crash_of(text: &str) -> Vec<String> {
+        let input = Input::from_bytes(text.as_bytes()).unwrap();
+        match input.parse() {
+            Ok(crate::Parsed::Crash(report)) => {
+                assert_eq!(report.threads[0].frames.len(), 1, "{text}");
+                assert_eq!(report.os.version.as_deref(), Some("16.0"));
+                report.warnings.iter().map(|w| w.to_string()).collect()
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn quoted_and_indented_pastes_are_read_without_their_prefix() {
+        let report =
+            ["Process: X [1]", "OS Version: iPhone OS 16.0 (20A362)", "", "Thread 0 Crashed:", "0   X  0x1000 f + 1"];
+        for (prefix, blank) in [("> ", ">"), ("> > ", "> >"), (">> ", ">>"), ("    ", ""), ("\t", "")] {
+            let quoted: Vec<String> =
+                report.iter().map(|l| if l.is_empty() { blank.to_string() } else { format!("{prefix}{l}") }).collect();
+            let text = format!("Hi,\n\n{}\n\nthanks\n", quoted.join("\n"));
+            let warnings = crash_of(&text);
+            assert!(warnings[0].contains("lines (to line 7) begin with"), "{prefix:?}: {warnings:?}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_quotes_the_first_line_as_it_is() {
+        let error = error_of("  | Process: | X |\n");
+        assert_eq!(
+            error.to_string(),
+            "not a crash report: no line begins with `Incident Identifier:`, `Process:` or another line that opens \
+             a report (the first line is `  | Process: | X |`)"
+        );
     }
 
     #[test]
