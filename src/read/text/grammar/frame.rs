@@ -32,9 +32,10 @@ use nom::combinator::{eof, opt, peek};
 use nom::sequence::{preceded, terminated};
 
 use super::{
-    LineError, PResult, address, blanks, blanks1, decimal, expect, fail, hex_run, is_blank, last_group,
+    LineError, PResult, address, bare_hex, blanks, blanks1, decimal, expect, fail, hex_run, is_blank, last_group,
     split_last_plus, whole, word_end,
 };
+use crate::hex;
 use crate::model::{Frame, SourceLocation};
 
 /// Reads one frame line.
@@ -48,7 +49,10 @@ pub fn parse(line: &str) -> Result<Frame<'_>, LineError> {
 fn frame(input: &str) -> PResult<'_, Frame<'_>> {
     let (input, _) = blanks(input)?;
     let (input, _) = expect("a frame number and white space", (digit1, peek(blanks1))).parse(input)?;
-    let (input, (name, address)) = image_and_address(input)?;
+    let (input, (name, address)) = match image_and_address(input) {
+        Ok(found) => found,
+        Err(error) => unprefixed_address(input).map_err(|_| error)?,
+    };
     let tail = input.trim_ascii();
     if tail.is_empty() {
         // Every writer puts a symbol or `base + offset` after the address;
@@ -86,6 +90,24 @@ fn image_and_address(input: &str) -> PResult<'_, (&str, u64)> {
     fail(from, "an address `0x...` after the image name")
 }
 
+/// The image name and an address written without `0x`, as iOS 11 writes the
+/// null PC (`???  000000000000000000 0 + 0`). Taken only where a `base +
+/// offset` that adds up to it follows, so that an image name ending in a
+/// hex word (`Foo 2`) is never read as an address.
+fn unprefixed_address(input: &str) -> PResult<'_, (&str, u64)> {
+    let bytes = input.as_bytes();
+    for at in (1..bytes.len()).filter(|&at| is_blank(bytes[at - 1]) && hex::is_digit(bytes[at])) {
+        let parsed = terminated(bare_hex, word_end).parse(&input[at..]).and_then(|(after, address)| {
+            let (_, (base, offset)) = preceded(blanks1, base_plus_offset).parse(after)?;
+            Ok((after, address, base.checked_add(offset) == Some(address)))
+        });
+        if let Ok((after, address, true)) = parsed {
+            return Ok((after, (input[..at].trim_ascii(), address)));
+        }
+    }
+    fail(input, "an address `0x...` after the image name")
+}
+
 /// Fills symbol, offsets, source location and the inlined flag from what
 /// follows the address.
 fn read_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) {
@@ -94,7 +116,7 @@ fn read_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) {
         frame.inlined = true;
         tail = rest.trim_ascii_end();
     }
-    if let Ok((after, offset)) = base_plus_offset(tail) {
+    if let Ok((after, (_, offset))) = base_plus_offset(tail) {
         frame.image_offset = Some(offset);
         // KSCrash appends the symbol in parentheses: `(sym + 97)`.
         let after = after.trim_ascii();
@@ -113,12 +135,13 @@ fn read_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) {
 }
 
 /// `0x102230000 + 25788`, or `0 + 4326720839` as some old reports write for
-/// unknown images: the offset, and what follows it.
-fn base_plus_offset(input: &str) -> PResult<'_, u64> {
-    let (input, _) = (alt((hex_run.map(|_| ()), tag("0").map(|_| ()))), blanks1, char('+'), blanks1).parse(input)?;
+/// unknown images: the base and the offset, and what follows them.
+fn base_plus_offset(input: &str) -> PResult<'_, (u64, u64)> {
+    let base = alt((hex_run.map(|(value, _)| value), tag("0").map(|_| 0)));
+    let (input, (base, _, _, _)) = (base, blanks1, char('+'), blanks1).parse(input)?;
     let (input, offset) = decimal(input)?;
     let (input, _) = word_end(input)?;
-    Ok((input, offset))
+    Ok((input, (base, offset)))
 }
 
 /// `sym + 40` gives (`sym`, Some(40)); anything else is the whole symbol.
@@ -255,6 +278,17 @@ mod tests {
         let f = frame("5   ???                             0x0000000101e48547 0 + 4326720839");
         assert_eq!(f.image_name.as_deref(), Some("???"));
         assert_eq!(f.image_offset, Some(4326720839));
+    }
+
+    #[test]
+    fn null_pc_without_0x() {
+        let f = frame("0   ???                           \t000000000000000000 0 + 0");
+        assert_eq!((f.image_name.as_deref(), f.address, f.image_offset), (Some("???"), 0, Some(0)));
+        let f = frame("1   Foo Bar 2                         00001000 0 + 4096");
+        assert_eq!((f.image_name.as_deref(), f.address), (Some("Foo Bar 2"), 0x1000));
+        // Nothing adds up to the bare number: not an address.
+        assert!(parse("0   ???   000000000000000000 0 + 4").is_err());
+        assert!(parse("0   Foo 2   000000000000000000 foo + 4").is_err());
     }
 
     #[test]
