@@ -140,7 +140,7 @@ impl<'a> TextReader<'a> {
             }
             if line.starts_with("Thread ") {
                 self.thread_line(number, line);
-            } else if line.starts_with("Binary Images:") {
+            } else if line.starts_with("Binary Images") && image::is_section_header(line) {
                 self.images();
                 // What follows the images is not part of the crash model.
                 break;
@@ -499,10 +499,17 @@ impl<'a> TextReader<'a> {
         loop {
             let Some((number, line)) = self.lines.next_if(image::looks_like_image_line) else {
                 // A blank line may sit inside the list (macOS 13); the list
-                // goes on if an image line follows.
+                // goes on if an image line follows, or another section of
+                // it (jailbreak reporters split it into dpkg, App Store
+                // and other images).
                 let mut ahead = self.lines.clone();
                 match ahead.peek_non_blank() {
                     Some((_, next)) if image::looks_like_image_line(next) => {
+                        self.lines = ahead;
+                        continue;
+                    }
+                    Some((_, next)) if image::is_section_header(next) => {
+                        ahead.next();
                         self.lines = ahead;
                         continue;
                     }
@@ -564,7 +571,25 @@ fn is_frame_line_start(line: &str) -> bool {
 /// True for lines that open a section and so end a free-text block.
 fn starts_section(line: &str) -> bool {
     line.starts_with("Thread ")
-        || line.starts_with("Binary Images:")
+        || (line.starts_with("Binary Images") && image::is_section_header(line))
         || line.starts_with("Last Exception Backtrace:")
         || line.starts_with("Application Specific Backtrace")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use crate::limits::Limits;
+
+    #[test]
+    fn binary_images_split_into_sections_are_one_list() {
+        let text = "Thread 0 Crashed:\n0   Velvet.dylib  \t0x10041c010 0x10041c000 + 0x10\n\n\
+                    Binary Images (dpkg):\n0x10041c000 - 0x100433fff + Velvet.dylib arm64  <246e8ca725d638c4a3296d93765b4505> /L/Velvet.dylib {\"name\":\"Velvet\"}\n\n\
+                    Binary Images (App Store):\n0x100034000 - 0x1001dbfff   App arm64  <192090db12a236a6b84bd4f87b91bc25> /var/App.app/App\n\n\
+                    Binary Images (Other):\n0x18b9a8000 - 0x18ba47fff   libobjc.A.dylib arm64  <837c3c769e6c3dbab18e10ab9cbc63d8> /usr/lib/libobjc.A.dylib\n";
+        let report = parse(text, 1, &Limits::default()).unwrap();
+        let names: Vec<_> = report.images.iter().map(|i| i.name.as_deref().unwrap_or("")).collect();
+        assert_eq!(names, ["Velvet.dylib", "App", "libobjc.A.dylib"]);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
 }
