@@ -7,14 +7,18 @@
 //! 4   Demo                              0x0000000100f8a2c8 -[ViewController crash:] + 40 (ViewController.m:42)
 //! 7   Demo                              0x0000000100f8a2c8 closure #1 in f() + 12 (main.swift:3:5) [inlined]
 //! 5   Crash-Tester                    0x0000f6d9 0x8000 + 30425 (-[Crasher throwException] + 101)
+//! 0       libobjc.A.dylib                   0x18b9e74b4 0x18b9a8000 + 0x3f4b4    // objc_msgSend + 0x10
+//! 0   ???                               000000000000000000 0 + 0
 //! ```
 //!
 //! ```text
 //! frame    = blanks number blank+ image blank+ address tail
 //! image    = any text, up to the first blank+ that an address follows
 //! address  = "0x" hex{1,16}, then a blank or the end of the line
+//!          | hex+ without "0x", where a location follows that adds up to it   (iOS 11's null PC)
 //! tail     = location | symbolic
-//! location = (address | "0") " + " decimal [" (" symbol-offset ")"]    (KSCrash adds the symbol)
+//! location = (address | "0") " + " decimal [" (" symbol " + " decimal ")"]   (KSCrash adds the symbol)
+//!          | address " + " address ["// " symbol " + " address]              (libcrashreport)
 //! symbolic = symbol [" + " decimal] [" (" file ":" line [":" column] ")"] [" [inlined]"]
 //! ```
 //!
@@ -60,10 +64,27 @@ fn frame(input: &str) -> PResult<'_, Frame<'_>> {
         let end = &input[input.len()..];
         return fail(end, "a symbol or `0xBASE + offset` after the address (is the line cut off?)");
     }
-    let mut frame =
-        Frame { address, image_name: (!name.is_empty()).then_some(Cow::Borrowed(name)), ..Frame::default() };
-    read_tail(tail, &mut frame);
+    let mut frame = Frame { address, ..Frame::default() };
+    // libcrashreport marks the image name: `+ ` for an image a package
+    // installed, ` (*)` for the executable; neither is part of the name.
+    let name = if read_tail(tail, &mut frame) == Writer::Libcrashreport { without_marks(name) } else { name };
+    frame.image_name = (!name.is_empty()).then_some(Cow::Borrowed(name));
     Ok(("", frame))
+}
+
+/// Who wrote a frame line, where the layout tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    /// Apple's layout, or one of its imitations (KSCrash, PLCrashReporter).
+    Apple,
+    /// The jailbreak crash reporter's: `0xBASE + 0xOFFSET\t// symbol + 0xOFFSET`.
+    Libcrashreport,
+}
+
+/// An image name without libcrashreport's `+ ` and ` (*)` marks.
+fn without_marks(name: &str) -> &str {
+    let name = name.strip_prefix('+').map_or(name, str::trim_ascii_start);
+    name.strip_suffix("(*)").map_or(name, str::trim_ascii_end)
 }
 
 /// The image name and the address after it: the name runs to the first
@@ -98,8 +119,8 @@ fn unprefixed_address(input: &str) -> PResult<'_, (&str, u64)> {
     let bytes = input.as_bytes();
     for at in (1..bytes.len()).filter(|&at| is_blank(bytes[at - 1]) && hex::is_digit(bytes[at])) {
         let parsed = terminated(bare_hex, word_end).parse(&input[at..]).and_then(|(after, address)| {
-            let (_, (base, offset)) = preceded(blanks1, base_plus_offset).parse(after)?;
-            Ok((after, address, base.checked_add(offset) == Some(address)))
+            let (_, based) = preceded(blanks1, base_plus_offset).parse(after)?;
+            Ok((after, address, based.base.checked_add(based.offset) == Some(address)))
         });
         if let Ok((after, address, true)) = parsed {
             return Ok((after, (input[..at].trim_ascii(), address)));
@@ -109,47 +130,67 @@ fn unprefixed_address(input: &str) -> PResult<'_, (&str, u64)> {
 }
 
 /// Fills symbol, offsets, source location and the inlined flag from what
-/// follows the address.
-fn read_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) {
+/// follows the address; says whose layout it is.
+fn read_tail<'a>(tail: &'a str, frame: &mut Frame<'a>) -> Writer {
     let mut tail = tail;
     if let Some(rest) = tail.strip_suffix("[inlined]") {
         frame.inlined = true;
         tail = rest.trim_ascii_end();
     }
-    if let Ok((after, (_, offset))) = base_plus_offset(tail) {
-        frame.image_offset = Some(offset);
-        // KSCrash appends the symbol in parentheses: `(sym + 97)`.
+    if let Ok((after, based)) = base_plus_offset(tail) {
+        frame.image_offset = Some(based.offset);
         let after = after.trim_ascii();
-        if let Some(inner) = after.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-            let (symbol, offset) = symbol_and_offset(inner.trim_ascii());
-            frame.symbol = (!symbol.is_empty()).then_some(Cow::Borrowed(symbol));
-            frame.symbol_offset = offset;
-        }
-        return;
+        // KSCrash appends the symbol in parentheses, `(sym + 97)`;
+        // libcrashreport as a comment, `// sym + 0x61`.
+        let (symbol, offset) = match (after.strip_prefix('(').and_then(|r| r.strip_suffix(')')), based.writer) {
+            (Some(inner), Writer::Apple) => symbol_and_offset(inner.trim_ascii(), decimal),
+            (_, Writer::Libcrashreport) => match after.strip_prefix("//") {
+                Some(comment) => symbol_and_offset(comment.trim_ascii(), address),
+                None => ("", None),
+            },
+            (None, Writer::Apple) => ("", None),
+        };
+        frame.symbol = (!symbol.is_empty()).then_some(Cow::Borrowed(symbol));
+        frame.symbol_offset = offset;
+        return based.writer;
     }
     let (rest, source) = split_source_location(tail);
     frame.source = source;
-    let (symbol, offset) = symbol_and_offset(rest);
+    let (symbol, offset) = symbol_and_offset(rest, decimal);
     frame.symbol = (!symbol.is_empty()).then_some(Cow::Borrowed(symbol));
     frame.symbol_offset = offset;
+    Writer::Apple
 }
 
-/// `0x102230000 + 25788`, or `0 + 4326720839` as some old reports write for
-/// unknown images: the base and the offset, and what follows them.
-fn base_plus_offset(input: &str) -> PResult<'_, (u64, u64)> {
+/// An image's base and an offset into it, as a frame line wrote them.
+struct BasePlusOffset {
+    base: u64,
+    offset: u64,
+    /// Apple writes the offset in decimal, libcrashreport in hex.
+    writer: Writer,
+}
+
+/// `0x102230000 + 25788`, `0 + 4326720839` as some old reports write for
+/// unknown images, or libcrashreport's `0x18b9a8000 + 0x3f4b4`; and what
+/// follows them.
+fn base_plus_offset(input: &str) -> PResult<'_, BasePlusOffset> {
     let base = alt((hex_run.map(|(value, _)| value), tag("0").map(|_| 0)));
     let (input, (base, _, _, _)) = (base, blanks1, char('+'), blanks1).parse(input)?;
-    let (input, offset) = decimal(input)?;
-    let (input, _) = word_end(input)?;
-    Ok((input, (base, offset)))
+    let offset = alt((address.map(|o| (o, Writer::Libcrashreport)), decimal.map(|o| (o, Writer::Apple))));
+    let (input, (offset, writer)) = terminated(offset, word_end).parse(input)?;
+    Ok((input, BasePlusOffset { base, offset, writer }))
 }
 
-/// `sym + 40` gives (`sym`, Some(40)); anything else is the whole symbol.
-fn symbol_and_offset(text: &str) -> (&str, Option<u64>) {
-    if let Some((symbol, offset)) = split_last_plus(text)
-        && let Some(offset) = whole(decimal, offset.trim_ascii())
+/// `sym + 40` (or `sym + 0x28` with a hex `offset` parser) gives (`sym`,
+/// Some(40)); anything else is the whole symbol.
+fn symbol_and_offset<'a>(
+    text: &'a str,
+    offset: impl Parser<&'a str, Output = u64, Error = super::Expected<'a>>,
+) -> (&'a str, Option<u64>) {
+    if let Some((symbol, digits)) = split_last_plus(text)
+        && let Some(value) = whole(offset, digits.trim_ascii())
     {
-        return (symbol.trim_ascii_end(), Some(offset));
+        return (symbol.trim_ascii_end(), Some(value));
     }
     (text.trim_ascii(), None)
 }
@@ -289,6 +330,27 @@ mod tests {
         // Nothing adds up to the bare number: not an address.
         assert!(parse("0   ???   000000000000000000 0 + 4").is_err());
         assert!(parse("0   Foo 2   000000000000000000 foo + 4").is_err());
+    }
+
+    #[test]
+    fn libcrashreport_frames() {
+        let f =
+            frame("0       libobjc.A.dylib               \t0x18b9e74b4 0x18b9a8000 + 0x3f4b4\t// objc_msgSend + 0x10");
+        assert_eq!(
+            (f.image_name.as_deref(), f.address, f.image_offset),
+            (Some("libobjc.A.dylib"), 0x18b9e74b4, Some(0x3f4b4))
+        );
+        assert_eq!((f.symbol.as_deref(), f.symbol_offset), (Some("objc_msgSend"), Some(0x10)));
+        let f = frame(
+            "1     + Velvet.dylib                  \t0x10042ea20 0x10041c000 + 0x12a20\t// -[VLVThemeEngine colorForKey:] + 0x44",
+        );
+        assert_eq!(f.image_name.as_deref(), Some("Velvet.dylib"));
+        assert_eq!((f.symbol.as_deref(), f.symbol_offset), (Some("-[VLVThemeEngine colorForKey:]"), Some(0x44)));
+        let f = frame("22      Pinwheel (*)                  \t0x100070828 0x100034000 + 0x3c828");
+        assert_eq!((f.image_name.as_deref(), f.image_offset, f.symbol), (Some("Pinwheel"), Some(0x3c828), None));
+        // Apple's decimal offsets keep their marks: they are no marks there.
+        let f = frame("2   Pinwheel (*)   0x100070828 0x100034000 + 247848");
+        assert_eq!(f.image_name.as_deref(), Some("Pinwheel (*)"));
     }
 
     #[test]
