@@ -398,7 +398,7 @@ fn to_frames<'a>(
             image_name: image.name.clone(),
             image_index: Some(image_index),
             image_offset: Some(offset),
-            symbol: f.str(&frame.symbol, || format!("{path}[{index}].symbol")),
+            symbol: f.str(&frame.symbol, || format!("{path}[{index}].symbol")).map(trim_end),
             symbol_offset: f.u64(&frame.symbol_location, || format!("{path}[{index}].symbolLocation")),
             source: f.str(&frame.source_file, || format!("{path}[{index}].sourceFile")).map(|file| SourceLocation {
                 file,
@@ -419,6 +419,19 @@ fn to_frames<'a>(
         });
     }
     out
+}
+
+/// A symbol without trailing white space: a C++ assertion message that
+/// names an inlined frame ends in a line break, which Apple's text
+/// translation cannot show (the frame line ends there).
+fn trim_end(symbol: Cow<'_, str>) -> Cow<'_, str> {
+    match symbol {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim_end()),
+        Cow::Owned(mut s) => {
+            s.truncate(s.trim_end().len());
+            Cow::Owned(s)
+        }
+    }
 }
 
 fn to_register_state(state: schema::ThreadState<'_>) -> RegisterState<'_> {

@@ -388,14 +388,31 @@ impl<'a> TextReader<'a> {
         slots.get(&number).copied()
     }
 
-    /// Frame lines up to the first line that is not one.
+    /// Frame lines up to the end of the list: a blank line, a thread
+    /// header or the next section. A line in between that is not a frame
+    /// costs a warning, never the frames after it; one that continues the
+    /// frame before it (a symbol holding a line break) is joined to it.
     fn frames(&mut self) -> Vec<Frame<'a>> {
         // Frames gather in a buffer kept across threads, then move to a
         // vector of exactly their number: no regrowth, no slack.
         let mut scratch = std::mem::take(&mut self.frame_scratch);
         // Most threads have under 64 frames: the buffer rarely grows again.
         scratch.reserve(64);
-        while let Some((number, line)) = self.lines.next_if(is_frame_line_start) {
+        let mut is_frame = false;
+        while let Some((number, line)) = self.lines.next_if(|line| {
+            is_frame = is_frame_line_start(line);
+            is_frame || !ends_frame_list(line)
+        }) {
+            if !is_frame {
+                if !scratch.last_mut().is_some_and(|last| frame::join_continuation(line, last)) {
+                    let found = excerpt(line.trim_ascii(), 60);
+                    self.warn(
+                        number,
+                        format!("line in a list of frames skipped: expected a frame line, found {found}"),
+                    );
+                }
+                continue;
+            }
             if !self.take_elements(1, number) {
                 break;
             }
@@ -566,6 +583,17 @@ impl<'a> TextReader<'a> {
 /// True for lines that start with a frame number.
 fn is_frame_line_start(line: &str) -> bool {
     line.trim_ascii_start().starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// True for lines that end a list of frames: a blank line, a thread
+/// header, the next section, and the end marker, rules and fences of
+/// exports and tickets.
+fn ends_frame_list(line: &str) -> bool {
+    let trimmed = line.trim_ascii();
+    trimmed.is_empty()
+        || starts_section(line)
+        || trimmed == "EOF"
+        || trimmed.bytes().all(|b| matches!(b, b'-' | b'=' | b'`'))
 }
 
 /// True for lines that open a section and so end a free-text block.

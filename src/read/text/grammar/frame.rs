@@ -30,10 +30,10 @@ use std::borrow::Cow;
 
 use nom::Parser;
 use nom::branch::alt;
-use nom::bytes::complete::tag;
+use nom::bytes::complete::{tag, take_till1};
 use nom::character::complete::{char, digit1, multispace0};
 use nom::combinator::{eof, opt, peek};
-use nom::sequence::{preceded, terminated};
+use nom::sequence::{delimited, preceded, terminated};
 
 use super::{
     LineError, PResult, address, bare_hex, blanks, blanks1, decimal, expect, fail, hex_run, is_blank, last_group,
@@ -214,6 +214,45 @@ fn source_location(inner: &str) -> Option<SourceLocation<'_>> {
     Some(SourceLocation { file: Cow::Borrowed(file), line: Some(line), column })
 }
 
+/// Joins ` + 0 [inlined]` (the symbol offset, source location and inlined
+/// mark) to `frame` when it is the rest of that frame's line: its symbol
+/// ended in a line break (a C++ assertion message as an inlined frame's
+/// name), so the frame line stops mid-symbol. Returns false, leaving the
+/// frame alone, for any other line, or when the frame has its own offset
+/// already.
+pub fn join_continuation<'a>(line: &'a str, frame: &mut Frame<'a>) -> bool {
+    let open = frame.symbol.is_some()
+        && frame.symbol_offset.is_none()
+        && frame.image_offset.is_none()
+        && frame.source.is_none()
+        && !frame.inlined;
+    if !open {
+        return false;
+    }
+    let location = delimited(char('('), take_till1(|c| c == ')'), char(')'));
+    let inlined = tag("[inlined]");
+    let parsed = (
+        preceded((blanks1, char('+'), blanks1), decimal::<u64>),
+        opt(preceded(blanks1, location)),
+        opt(preceded(blanks1, inlined)),
+        blanks,
+        eof,
+    )
+        .parse(line);
+    let Ok((_, (offset, location, inlined, _, _))) = parsed else { return false };
+    let source = match location {
+        Some(inner) => match source_location(inner) {
+            Some(source) => Some(source),
+            None => return false,
+        },
+        None => None,
+    };
+    frame.symbol_offset = Some(offset);
+    frame.source = source;
+    frame.inlined = inlined.is_some();
+    true
+}
+
 /// Reads `(0x1a6b5c9d8 0x1a68c8b54 ...)` into `addresses`: returns whether
 /// the closing parenthesis was seen (the list may run over several lines).
 pub fn parse_address_list(line: &str, addresses: &mut Vec<u64>) -> Result<bool, LineError> {
@@ -369,6 +408,26 @@ mod tests {
         assert_eq!(parse("x   UIKitCore   0x192c4 foo").unwrap_err().column, 0);
         let err = parse("1   UIKitCore   0x11112222333344445 foo").unwrap_err();
         assert_eq!((err.column, err.expected), (16, "an address of at most 16 hex digits"));
+    }
+
+    #[test]
+    fn a_symbol_broken_over_two_lines_is_one_frame() {
+        let mut f = frame(
+            "0   Quill.debug.dylib             \t       0x11ece1ee4 /SDKs/MacOSX15.2.sdk/usr/include/c++/v1/vector:1393: assertion __n < size() failed: vector[] index out of bounds",
+        );
+        assert!(join_continuation(" + 0 [inlined]", &mut f));
+        assert!(f.symbol.as_deref().is_some_and(|s| s.ends_with("index out of bounds")));
+        assert_eq!((f.symbol_offset, f.inlined), (Some(0), true));
+        let mut f = frame("0   Demo   0x1000 message about x");
+        assert!(join_continuation(" + 12 (vector:1393)", &mut f));
+        assert_eq!((f.symbol_offset, f.source.map(|s| s.line)), (Some(12), Some(Some(1393))));
+        // Not the rest of a frame: other lines, or a frame that is whole.
+        let mut f = frame("0   Demo   0x1000 message about x");
+        for other in ["+ 0 [inlined]", " + x", " + 0 trailing", " + 0 (not a location)", "1   Demo  0x1000 f"] {
+            assert!(!join_continuation(other, &mut f), "{other}");
+        }
+        let mut f = frame("0   Demo   0x1000 f + 4");
+        assert!(!join_continuation(" + 0 [inlined]", &mut f));
     }
 
     #[test]

@@ -1,0 +1,119 @@
+//! What people paste keeps its crash: one unreadable line inside a thread
+//! costs that line's frame and nothing after it.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use crashport::model::SourceFormat;
+use crashport::{Input, Parsed};
+use proptest::prelude::*;
+
+/// A fixture's text and its threads' frame addresses as the reader sees them.
+struct Fixture {
+    name: String,
+    lines: Vec<String>,
+    threads: Vec<(u32, Vec<u64>)>,
+}
+
+/// A frame line of a fixture's thread: which line, which thread, which frame.
+struct FrameLine {
+    fixture: usize,
+    line: usize,
+    thread: u32,
+    frame: usize,
+}
+
+fn threads(text: &str) -> Option<Vec<(u32, Vec<u64>)>> {
+    let input = Input::from_bytes(text.as_bytes()).ok()?;
+    match input.parse().ok()? {
+        Parsed::Crash(report) if matches!(report.format, SourceFormat::Text | SourceFormat::IpsHeaderText) => {
+            Some(report.threads.iter().map(|t| (t.number, t.frames.iter().map(|f| f.address).collect())).collect())
+        }
+        _ => None,
+    }
+}
+
+/// The text fixtures, and the frame lines of their threads found by a naive
+/// scan: the lines under `Thread N:` / `Thread N Crashed:` that start with a
+/// frame number, up to a blank line (other lines there continue a frame).
+fn corpus() -> &'static (Vec<Fixture>, Vec<FrameLine>) {
+    static CORPUS: OnceLock<(Vec<Fixture>, Vec<FrameLine>)> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let mut fixtures = Vec::new();
+        let mut frame_lines = Vec::new();
+        for path in common::files_below(&common::fixtures_dir().join("reports")) {
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Some(threads) = threads(&text) else { continue };
+            let lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+            let mut current: Option<(u32, usize)> = None;
+            for (index, line) in lines.iter().enumerate() {
+                let line = line.trim_end();
+                if let Some(rest) = line.strip_prefix("Thread ") {
+                    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    let after = &rest[digits.len()..];
+                    current = digits
+                        .parse()
+                        .ok()
+                        .filter(|_| after.starts_with(':') || after.starts_with(" Crashed"))
+                        .map(|number| (number, 0));
+                } else if line.trim().is_empty() {
+                    current = None;
+                } else if let Some((thread, frame)) = &mut current
+                    && line.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    frame_lines.push(FrameLine {
+                        fixture: fixtures.len(),
+                        line: index,
+                        thread: *thread,
+                        frame: *frame,
+                    });
+                    *frame += 1;
+                }
+            }
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            fixtures.push(Fixture { name, lines, threads });
+        }
+        assert!(frame_lines.len() > 500, "found {} frame lines", frame_lines.len());
+        (fixtures, frame_lines)
+    })
+}
+
+/// A line that is no frame, no thread header, no continuation of a frame
+/// and opens no section: junk in the middle of a frame list.
+fn junk() -> impl Strategy<Value = String> {
+    "[A-Za-z#@!%*?<>/~(\\[{][ -~]{0,60}".prop_filter("a line that ends a list of frames", |line| {
+        let trimmed = line.trim();
+        !["Thread ", "Binary Images", "Last Exception Backtrace", "Application Specific Backtrace"]
+            .iter()
+            .any(|section| line.starts_with(section))
+            && trimmed != "EOF"
+            && !trimmed.bytes().all(|b| matches!(b, b'-' | b'=' | b'`'))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_junk_line_in_a_thread_costs_at_most_its_own_frame(which in any::<usize>(), junk in junk()) {
+        let (fixtures, frame_lines) = corpus();
+        let target = &frame_lines[which % frame_lines.len()];
+        let fixture = &fixtures[target.fixture];
+        let mut lines = fixture.lines.clone();
+        lines[target.line] = format!("{junk}\n");
+        let damaged = threads(&lines.concat());
+        let mut expected = fixture.threads.clone();
+        if let Some((_, frames)) = expected.iter_mut().find(|(number, _)| *number == target.thread) {
+            frames.remove(target.frame);
+        }
+        prop_assert_eq!(
+            damaged,
+            Some(expected),
+            "{} line {} replaced by {:?}",
+            &fixture.name,
+            target.line + 1,
+            junk
+        );
+    }
+}
