@@ -45,7 +45,18 @@ pub(super) fn complete_uncaught_exception(report: &mut Report<'_>) {
     if report.uncaught_exception.as_ref().is_some_and(|u| u.name.is_some()) {
         return;
     }
-    let Some(stated) = report.application_specific_info.iter().find_map(uncaught_exception) else { return };
+    // A statement with the name beats one without (AppKit's).
+    let mut stated: Option<UncaughtException<'_>> = None;
+    for found in report.application_specific_info.iter().filter_map(uncaught_exception) {
+        let named = found.name.is_some();
+        if named || stated.is_none() {
+            stated = Some(found);
+        }
+        if named {
+            break;
+        }
+    }
+    let Some(stated) = stated else { return };
     match &mut report.uncaught_exception {
         None => report.uncaught_exception = Some(stated),
         Some(known) if known.reason.is_none() || known.reason == stated.reason => {
@@ -57,9 +68,11 @@ pub(super) fn complete_uncaught_exception(report: &mut Report<'_>) {
 }
 
 /// `*** Terminating app due to uncaught exception 'Name', reason: 'text'`,
-/// and libc++abi's `terminating due to uncaught exception of type T: text`.
+/// libc++abi's `terminating due to uncaught exception of type T: text`, and
+/// AppKit's `Crashing on exception: text` (which names no exception).
 pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtException<'a>> {
     const OBJC: &str = "Terminating app due to uncaught exception '";
+    const APPKIT: &str = "Crashing on exception: ";
     const CXX: [&str; 2] =
         ["terminating due to uncaught exception of type ", "terminating with uncaught exception of type "];
     let sub = |s: &str| -> Cow<'a, str> {
@@ -80,6 +93,9 @@ pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtExce
             .map(|(_, r)| r.trim_end().strip_suffix('\'').unwrap_or(r.trim_end()))
             .filter(|r| !r.is_empty());
         return Some(UncaughtException { name: Some(sub(name)), reason: reason.map(sub) });
+    }
+    if let Some(reason) = text.trim_start().strip_prefix(APPKIT).map(str::trim).filter(|r| !r.is_empty()) {
+        return Some(UncaughtException { name: None, reason: Some(sub(reason)) });
     }
     for prefix in CXX {
         if let Some(at) = text.find(prefix) {
@@ -136,6 +152,19 @@ mod tests {
         assert_eq!((e.name.as_deref(), e.reason.as_deref()), (Some("std::out_of_range"), Some("vector")));
         assert!(
             uncaught_exception(&Cow::Borrowed("terminating with uncaught exception of type NSException")).is_none()
+        );
+    }
+
+    #[test]
+    fn appkit_names_no_exception() {
+        let line = Cow::Borrowed(
+            "Crashing on exception: -[QLMWidget setTitle:]: unrecognized selector sent to instance 0x600003a1c2d0",
+        );
+        let e = uncaught_exception(&line).unwrap();
+        assert_eq!(e.name, None);
+        assert_eq!(
+            e.reason.as_deref(),
+            Some("-[QLMWidget setTitle:]: unrecognized selector sent to instance 0x600003a1c2d0")
         );
     }
 
