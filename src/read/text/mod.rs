@@ -24,7 +24,9 @@ use crate::error::{Location, ParseError, Warning, WarningSink, excerpt};
 use crate::limits::{ElementBudget, Limits};
 use crate::model::arch::CodeType;
 use crate::model::timestamp::Timestamp;
-use crate::model::{Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread};
+use crate::model::{
+    Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread, UncaughtException,
+};
 pub(crate) use grammar::frame::parse as frame_line;
 use grammar::header::{self, non_empty};
 pub(crate) use grammar::header::{name_and_pid, os_version};
@@ -168,7 +170,7 @@ impl<'a> TextReader<'a> {
         let r = &mut self.report;
         match key {
             "Incident Identifier" => r.incident_id = non_empty(value),
-            "CrashReporter Key" | "Beta Identifier" => r.crash_reporter_key = non_empty(value),
+            "CrashReporter Key" | "Crash Reporter Key" | "Beta Identifier" => r.crash_reporter_key = non_empty(value),
             "Hardware Model" => r.hardware_model = non_empty(value),
             "Process" => {
                 let (name, pid) = header::name_and_pid(value);
@@ -230,6 +232,12 @@ impl<'a> TextReader<'a> {
                 r.exception.address = r.exception.address.or(codes.address);
             }
             "Exception Message" => r.exception.message = non_empty(value),
+            // macOS 26: the uncaught exception's reason, without its name
+            // (Application Specific Information may name it).
+            "Exception Reason" => {
+                r.uncaught_exception =
+                    non_empty(value).map(|reason| UncaughtException { name: None, reason: Some(reason) });
+            }
             "Exception Note" => r.exception.note = non_empty(value),
             "Termination Reason" => {
                 let reason = header::termination_reason(value);
@@ -608,6 +616,35 @@ fn starts_section(line: &str) -> bool {
 mod tests {
     use super::parse;
     use crate::limits::Limits;
+
+    fn uncaught(asi: &str) -> (Option<String>, Option<String>) {
+        let text = format!(
+            "Process: W [1]\nTriggered by Thread: 0, Dispatch Queue: com.apple.main-thread\n\
+             Exception Type:    EXC_CRASH (SIGABRT)\nException Reason:  index 4 beyond bounds\n\n\
+             Application Specific Information:\n{asi}\n\nThread 0 Crashed:\n0   W   0x1000 main + 1\n"
+        );
+        let input = crate::read::Input::from_bytes(text.as_bytes()).unwrap();
+        let Ok(crate::Parsed::Crash(report)) = input.parse() else { panic!("{text}") };
+        assert!(report.warnings.iter().all(|w| w.message.contains("Binary Images")), "{:?}", report.warnings);
+        let u = report.uncaught_exception.unwrap();
+        (u.name.map(|n| n.into_owned()), u.reason.map(|r| r.into_owned()))
+    }
+
+    #[test]
+    fn the_exception_reason_line_takes_its_name_from_the_same_reason_only() {
+        let reason = Some("index 4 beyond bounds".to_string());
+        assert_eq!(uncaught("abort() called"), (None, reason.clone()));
+        assert_eq!(
+            uncaught(
+                "*** Terminating app due to uncaught exception 'NSRangeException', reason: 'index 4 beyond bounds'"
+            ),
+            (Some("NSRangeException".to_string()), reason.clone())
+        );
+        assert_eq!(
+            uncaught("*** Terminating app due to uncaught exception 'NSRangeException', reason: 'other'"),
+            (None, reason)
+        );
+    }
 
     #[test]
     fn binary_images_split_into_sections_are_one_list() {
