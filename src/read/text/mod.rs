@@ -278,6 +278,7 @@ impl<'a> TextReader<'a> {
                 self.report.kernel_triage.extend(lines);
             }
             "Logical CPU" | "Error Code" | "Trap Number" => self.state_extra(number, key, value),
+            "Translated Code Information" if value.is_empty() => self.translated_code(number),
             _ if value.is_empty() => {
                 // An unknown section (`Filtered syslog:`, `Global Trace
                 // Buffer ...:`, `External Modification Summary:`): its lines
@@ -498,6 +499,23 @@ impl<'a> TextReader<'a> {
             (cpu, extra)
         };
         self.states.push(PendingState { thread, line: number, state: RegisterState { flavor, registers, extra } });
+    }
+
+    /// Rosetta's own registers (`tmp0: 0x...`) under `Translated Code
+    /// Information:`, which macOS 11 writes after the X86 register block:
+    /// other machine state of that block, as the `.ips` reader files them.
+    fn translated_code(&mut self, number: u32) {
+        let mut registers = Vec::new();
+        while let Some((line_number, line)) = self.lines.next_if(register::is_register_line) {
+            if let Err(error) = register::parse_line(line, &mut registers) {
+                self.warn_line(line_number, line, &error, "rest of the register line");
+            }
+        }
+        match self.states.last_mut() {
+            Some(pending) => pending.state.extra.extend(registers),
+            None if registers.is_empty() => {}
+            None => self.warn(number, "`Translated Code Information` without a register block before it; ignored"),
+        }
     }
 
     /// `Logical CPU`, `Error Code`, `Trap Number` after an x86 register block.
