@@ -40,13 +40,60 @@ pub(crate) fn read<'a>(text: &'a str, cx: &Context<'a>) -> Result<Parsed<'a>, Pa
     // other text (a ticket, an export) needs the search for the marker,
     // which must stand on a line of its own (a document may mention it).
     let first_line = body.split('\n').next().unwrap_or("");
-    if !is_report_start(first_line.trim_end())
-        && memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()).is_some()
+    if is_report_start(first_line.trim_end()) {
+        return parse_plain_text(text, cx);
+    }
+    if memchr::memmem::find(text.as_bytes(), TRANSLATED_MARKER.as_bytes()).is_some()
         && let Some(marker) = find_line(text, 0, TRANSLATED_MARKER)
     {
         return parse_translated(text, marker, cx);
     }
+    if let Some(parsed) = parse_json_after_first_line(text, start, first_line, cx) {
+        return parsed;
+    }
     parse_plain_text(text, cx)
+}
+
+/// An `.ips` under a first line that is not JSON: a header line that lost
+/// its start (copied from a viewer that scrolled), or the shell prompt of a
+/// terminal paste (`host:~ user# cat x.ips`). The JSON after it is read,
+/// with a warning; `None` when there is none, or it reads as no report.
+fn parse_json_after_first_line<'a>(
+    text: &'a str,
+    start: usize,
+    first_line: &str,
+    cx: &Context<'a>,
+) -> Option<Result<Parsed<'a>, ParseError>> {
+    let after_first = start + first_line.len();
+    let json_start = after_first + text[after_first..].len() - text[after_first..].trim_start().len();
+    if !text[json_start..].starts_with('{') {
+        return None;
+    }
+    let parsed = match parse_json(text, json_start, cx) {
+        Err(ParseError::NotAReport { .. }) => return None,
+        Err(error) => {
+            // A broken body is this file's error only when the file says
+            // it is a crash report; other text keeps its own diagnosis.
+            let json_line = text[json_start..].split('\n').next().unwrap_or("");
+            return (ips::declares_crash(first_line) || ips::declares_crash(json_line)).then_some(Err(error));
+        }
+        Ok(parsed) => parsed,
+    };
+    let Parsed::Crash(mut report) = parsed else { return Some(Ok(parsed)) };
+    let line = line_at(text, start);
+    report.warnings.insert(
+        0,
+        Warning::at_line(
+            line,
+            format!(
+                "line {line} is not JSON ({}): a header line cut at its start, or a shell prompt; \
+                 ignored, and the .ips from line {} read",
+                excerpt(first_line.trim(), 40),
+                line_at(text, json_start)
+            ),
+        ),
+    );
+    Some(Ok(Parsed::Crash(report)))
 }
 
 /// Input starting (at `start`) with `{`: a header line and a body, or a body alone.
@@ -455,6 +502,23 @@ mod tests {
             let warnings = crash_of(&text);
             assert!(warnings[0].contains("lines (to line 7) begin with"), "{prefix:?}: {warnings:?}");
         }
+    }
+
+    #[test]
+    fn json_under_a_line_that_is_not_json() {
+        let body =
+            "{\"bug_type\":\"309\",\"threads\":[{\"frames\":[]}],\"captureTime\":\"2024-01-09 18:27:44.50 +0100\"}\n";
+        let input = format!("host:~ root# cat x.ips\n\n{body}");
+        let input = Input::from_bytes(input.as_bytes()).unwrap();
+        let Ok(crate::Parsed::Crash(report)) = input.parse() else { panic!("not read") };
+        assert_eq!(report.warnings[0].location.line, Some(1));
+        assert!(report.warnings[0].message.contains("the .ips from line 3 read"), "{:?}", report.warnings);
+        // A damaged body fails when a line says the file is a crash report ...
+        let error = error_of("ersion\":\"1.0\",\"bug_type\":\"309\"}\n{\"threads\": [1 2]}\n");
+        assert!(matches!(error, ParseError::Malformed { .. }), "{error}");
+        // ... and other text with some JSON in it is not a report.
+        assert!(matches!(error_of("Config:\n{\"name\": 1}\n"), ParseError::NotAReport { .. }));
+        assert!(matches!(error_of("Config:\n{\"name\": [1 2]}\n"), ParseError::NotAReport { .. }));
     }
 
     #[test]
