@@ -33,6 +33,10 @@ pub(super) fn settle_crashed_thread(report: &mut Report<'_>) {
                 None => {}
             }
         }
+        (None, None) if !report.threads.is_empty() => report.warnings.push(Warning::general(
+            "no thread is marked as crashed and the report names none (`Triggered by Thread: Unknown`, \
+             no `faultingThread`): the crashed thread is unknown",
+        )),
         _ => {}
     }
 }

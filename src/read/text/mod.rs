@@ -51,6 +51,7 @@ pub(crate) fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Resu
         frame_scratch: Vec::new(),
         states: Vec::new(),
         code_type_text: None,
+        highlighted_thread: None,
         saw_images: false,
         budget: ElementBudget::new(limits.max_elements),
         too_large: None,
@@ -96,6 +97,8 @@ struct TextReader<'a> {
     frame_scratch: Vec<Frame<'a>>,
     states: Vec<PendingState<'a>>,
     code_type_text: Option<&'a str>,
+    /// `Highlighted Thread:`, the crashed thread when no other says which.
+    highlighted_thread: Option<u32>,
     saw_images: bool,
     /// Threads, frames and images the report may still add.
     budget: ElementBudget,
@@ -159,6 +162,8 @@ impl<'a> TextReader<'a> {
             } else if trimmed == "EOF" || trimmed.bytes().all(|b| matches!(b, b'-' | b'=' | b'`')) {
                 // The end marker of a translated report's text part, and the
                 // rules and fences around reports pasted into tickets.
+            } else if trimmed == "No thread state (register information) available" {
+                // Apple's line where the register block would be.
             } else {
                 self.warn(number, format!("unrecognised line ignored: {}", excerpt(trimmed, 80)));
             }
@@ -262,6 +267,9 @@ impl<'a> TextReader<'a> {
             }
             "Triggered by Thread" | "Crashed Thread" => match header::thread_number(value) {
                 Some(thread) => r.crashed_thread = Some(thread),
+                // CoreDiagnostics' word when no thread faulted; settling the
+                // crashed thread says what that leaves.
+                None if value.trim_ascii() == "Unknown" => {}
                 None => self.warn(
                     number,
                     format!("expected a thread number after `{key}:`, found {}", excerpt(value.trim_ascii(), 40)),
@@ -277,6 +285,15 @@ impl<'a> TextReader<'a> {
                 lines.extend(self.block_lines());
                 self.report.kernel_triage.extend(lines);
             }
+            // Old iOS names the thread to look at when none crashed (a
+            // watchdog or wake-up kill): it stands in for the crashed thread.
+            "Highlighted Thread" => match header::thread_number(value) {
+                Some(thread) => self.highlighted_thread = Some(thread),
+                None => self.warn(
+                    number,
+                    format!("expected a thread number after `{key}:`, found {}", excerpt(value.trim_ascii(), 40)),
+                ),
+            },
             "Logical CPU" | "Error Code" | "Trap Number" => self.state_extra(number, key, value),
             "Translated Code Information" if value.is_empty() => self.translated_code(number),
             _ if value.is_empty() => {
@@ -594,6 +611,9 @@ impl<'a> TextReader<'a> {
             self.warnings
                 .push(Warning::general(format!("`Thread {thread} name:` for a thread the report does not list")));
         }
+        if self.report.crashed_thread.is_none() && !self.report.threads.iter().any(|t| t.crashed) {
+            self.report.crashed_thread = self.highlighted_thread;
+        }
         version::resolve(&mut self.report, self.code_type_text);
         if !self.saw_images && !self.report.threads.is_empty() {
             self.warnings.push(Warning::at_line(
@@ -662,6 +682,23 @@ mod tests {
             uncaught("*** Terminating app due to uncaught exception 'NSRangeException', reason: 'other'"),
             (None, reason)
         );
+    }
+
+    #[test]
+    fn a_highlighted_thread_stands_in_only_for_a_crashed_thread_not_named() {
+        let threads = "Thread 0:\n0   W   0x1000 main + 1\n\nThread 1:\n0   W   0x1000 main + 1\n";
+        let crashed =
+            |header: &str| parse(&format!("{header}\n\n{threads}"), 1, &Limits::default()).unwrap().crashed_thread;
+        assert_eq!(crashed("Highlighted Thread:  1"), Some(1));
+        assert_eq!(crashed("Crashed Thread: 0\nHighlighted Thread:  1"), Some(0));
+        assert_eq!(crashed("Triggered by Thread: Unknown"), None);
+        let report = parse(
+            "Triggered by Thread: Unknown\n\nNo thread state (register information) available\n",
+            1,
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     }
 
     #[test]
