@@ -284,7 +284,15 @@ fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, f: &mut Fields
                 continue;
             }
             match frame_line(line) {
-                Ok(frame) => frames.push(owned_frame(frame)),
+                // The JSON holds Apple's own lines: none has lost a space.
+                Ok(parsed) if parsed.touching_at.is_none() => frames.push(owned_frame(parsed.frame)),
+                Ok(_) => f.warnings.push(Warning {
+                    location: Location { json_path: Some(format!("asiBacktraces[{index}]")), ..Location::default() },
+                    message: format!(
+                        "backtrace line {} skipped: expected white space after the address",
+                        line_index + 1
+                    ),
+                }),
                 Err(error) => f.warnings.push(Warning {
                     location: Location { json_path: Some(format!("asiBacktraces[{index}]")), ..Location::default() },
                     message: format!("backtrace line {} skipped: expected {}", line_index + 1, error.expected),

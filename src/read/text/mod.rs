@@ -51,6 +51,7 @@ pub(crate) fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Resu
         frame_scratch: Vec::new(),
         states: Vec::new(),
         code_type_text: None,
+        address_widths: 0,
         highlighted_thread: None,
         saw_images: false,
         budget: ElementBudget::new(limits.max_elements),
@@ -97,6 +98,8 @@ struct TextReader<'a> {
     frame_scratch: Vec<Frame<'a>>,
     states: Vec<PendingState<'a>>,
     code_type_text: Option<&'a str>,
+    /// The digit counts of the frame addresses read so far, as bits.
+    address_widths: u32,
     /// `Highlighted Thread:`, the crashed thread when no other says which.
     highlighted_thread: Option<u32>,
     saw_images: bool,
@@ -443,7 +446,11 @@ impl<'a> TextReader<'a> {
                 break;
             }
             match frame::parse(line) {
-                Ok(frame) => scratch.push(frame),
+                Ok(parsed) => {
+                    if self.address_is_sure(number, line, parsed.address_digits, parsed.touching_at) {
+                        scratch.push(parsed.frame);
+                    }
+                }
                 Err(error) => self.warn_line(number, line, &error, "frame line"),
             }
         }
@@ -452,6 +459,33 @@ impl<'a> TextReader<'a> {
         frames.append(&mut scratch);
         self.frame_scratch = scratch;
         frames
+    }
+
+    /// Whether a frame line's address is sure: one that touched its symbol
+    /// (a paste lost the space) is split where its hex digits end, which is
+    /// sure only when frames before it wrote addresses with as many digits
+    /// (a damaged address, `0x19c6zz850`, has fewer). Warns either way.
+    fn address_is_sure(&mut self, number: u32, line: &str, digits: usize, touching_at: Option<usize>) -> bool {
+        let width = 1u32.checked_shl(digits as u32).unwrap_or(0);
+        let Some(column) = touching_at else {
+            self.address_widths |= width;
+            return true;
+        };
+        let location = Location::line_column(number, column as u32 + 1);
+        let sure = self.address_widths & width != 0;
+        let message = if sure {
+            "the address touches the symbol (a paste lost the space between them); split where the address's hex \
+             digits end"
+                .to_string()
+        } else {
+            format!(
+                "frame line skipped: expected white space after the address, found {} (no other frame has an \
+                 address of {digits} digits to split it at)",
+                excerpt(line.get(column..).unwrap_or(line), 60)
+            )
+        };
+        self.warnings.push(Warning { location, message });
+        sure
     }
 
     /// `Last Exception Backtrace:` as frame lines or as `(0x... 0x...)`.
@@ -699,6 +733,17 @@ mod tests {
         )
         .unwrap();
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    #[test]
+    fn an_address_touching_its_symbol_is_split_only_at_a_width_other_frames_have() {
+        let text = "Thread 0 Crashed:\n0   A   0x194955ef4__abort_message + 132\n1   A   0x194955ef8 f + 1\n\
+                    2   A   0x194955ef4__abort_message + 132\n3   A   0x19c6zz850 __CFRunLoopServiceMachPort + 160\n";
+        let report = parse(text, 1, &Limits::default()).unwrap();
+        let addresses: Vec<u64> = report.threads[0].frames.iter().map(|f| f.address).collect();
+        assert_eq!(addresses, [0x194955ef8, 0x194955ef4]);
+        let columns: Vec<_> = report.warnings.iter().map(|w| (w.location.line, w.location.column)).collect();
+        assert_eq!(&columns[..3], [(Some(2), Some(20)), (Some(4), Some(20)), (Some(5), Some(15))]);
     }
 
     #[test]

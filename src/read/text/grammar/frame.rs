@@ -42,21 +42,54 @@ use super::{
 use crate::hex;
 use crate::model::{Frame, SourceLocation};
 
+/// A frame line read.
+#[derive(Debug, Clone)]
+pub struct FrameLine<'a> {
+    /// The frame.
+    pub frame: Frame<'a>,
+    /// How many hex digits the address was written with.
+    pub address_digits: usize,
+    /// Where the address touched its symbol (a paste lost the space between
+    /// them): the 0-based byte column where the symbol starts. The split is
+    /// sure only when other frames of the report write their addresses with
+    /// as many digits; the reader decides.
+    pub touching_at: Option<usize>,
+}
+
 /// Reads one frame line.
-pub fn parse(line: &str) -> Result<Frame<'_>, LineError> {
+pub fn parse(line: &str) -> Result<FrameLine<'_>, LineError> {
     match frame(line) {
-        Ok((_, frame)) => Ok(frame),
+        Ok((_, (frame, address_digits, touching))) => {
+            Ok(FrameLine { frame, address_digits, touching_at: touching.map(|at| super::offset_in(line, at)) })
+        }
         Err(error) => Err(LineError::from_nom(line, error, "a frame line")),
     }
 }
 
-fn frame(input: &str) -> PResult<'_, Frame<'_>> {
+/// The image name, the address and its digit count, as a frame line wrote them.
+struct ImageAddress<'a> {
+    name: &'a str,
+    address: u64,
+    digits: usize,
+}
+
+/// A frame, its address's digit count, and where its address touched its
+/// symbol, if it did.
+fn frame(input: &str) -> PResult<'_, (Frame<'_>, usize, Option<&str>)> {
     let (input, _) = blanks(input)?;
     let (input, _) = expect("a frame number and white space", (digit1, peek(blanks1))).parse(input)?;
-    let (input, (name, address)) = match image_and_address(input) {
+    let mut touching = None;
+    let (input, found) = match image_and_address(input) {
         Ok(found) => found,
-        Err(error) => unprefixed_address(input).map_err(|_| error)?,
+        Err(error) => match unprefixed_address(input).or_else(|_| address_touching_symbol(input)) {
+            Ok((after, found)) => {
+                touching = (!after.starts_with(is_blank_char)).then_some(after);
+                (after, found)
+            }
+            Err(_) => return Err(error),
+        },
     };
+    let ImageAddress { name, address, digits } = found;
     let tail = input.trim_ascii();
     if tail.is_empty() {
         // Every writer puts a symbol or `base + offset` after the address;
@@ -69,7 +102,36 @@ fn frame(input: &str) -> PResult<'_, Frame<'_>> {
     // installed, ` (*)` for the executable; neither is part of the name.
     let name = if read_tail(tail, &mut frame) == Writer::Libcrashreport { without_marks(name) } else { name };
     frame.image_name = (!name.is_empty()).then_some(Cow::Borrowed(name));
-    Ok(("", frame))
+    Ok(("", (frame, digits, touching)))
+}
+
+fn is_blank_char(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// The image name and an address with the symbol right after it, no blank
+/// between (`0x194955ef4__abort_message + 132`, a paste that lost the
+/// space). The split is at the end of the hex digits, and only where they
+/// end in a decimal digit, which no symbol starts with: a symbol that
+/// starts with a hex letter (`abort`, `CFRunLoopRun`) would have lost its
+/// first letters to the address, and such a line stays unread.
+fn address_touching_symbol(input: &str) -> PResult<'_, ImageAddress<'_>> {
+    let bytes = input.as_bytes();
+    let mut search = 0;
+    while let Some(found) = memchr::memchr(b'0', &bytes[search..]) {
+        let at = search + found;
+        if at > 0
+            && is_blank(bytes[at - 1])
+            && let Ok((after, (address, digits))) = hex_run(&input[at..])
+            && digits <= 16
+            && input[..input.len() - after.len()].ends_with(|c: char| c.is_ascii_digit())
+            && after.starts_with(|c: char| !c.is_whitespace())
+        {
+            return Ok((after, ImageAddress { name: input[..at].trim_ascii(), address, digits }));
+        }
+        search = at + 1;
+    }
+    fail(input, "an address `0x...` after the image name")
 }
 
 /// Who wrote a frame line, where the layout tells.
@@ -91,19 +153,19 @@ fn without_marks(name: &str) -> &str {
 /// blank that an address token follows (`0x`, hex digits, then a blank or
 /// the end of the line). Image names may hold spaces and even `0x`, so the
 /// candidates are found by a byte search for `0` and each is tried.
-fn image_and_address(input: &str) -> PResult<'_, (&str, u64)> {
+fn image_and_address(input: &str) -> PResult<'_, ImageAddress<'_>> {
     let bytes = input.as_bytes();
     let mut search = 0;
     while let Some(found) = memchr::memchr(b'0', &bytes[search..]) {
         let at = search + found;
         if at > 0
             && is_blank(bytes[at - 1])
-            && let Ok((after, (value, digits))) = terminated(hex_run, word_end).parse(&input[at..])
+            && let Ok((after, (address, digits))) = terminated(hex_run, word_end).parse(&input[at..])
         {
             if digits > 16 {
                 return fail(&input[at..], "an address of at most 16 hex digits");
             }
-            return Ok((after, (input[..at].trim_ascii(), value)));
+            return Ok((after, ImageAddress { name: input[..at].trim_ascii(), address, digits }));
         }
         search = at + 1;
     }
@@ -115,7 +177,7 @@ fn image_and_address(input: &str) -> PResult<'_, (&str, u64)> {
 /// null PC (`???  000000000000000000 0 + 0`). Taken only where a `base +
 /// offset` that adds up to it follows, so that an image name ending in a
 /// hex word (`Foo 2`) is never read as an address.
-fn unprefixed_address(input: &str) -> PResult<'_, (&str, u64)> {
+fn unprefixed_address(input: &str) -> PResult<'_, ImageAddress<'_>> {
     let bytes = input.as_bytes();
     for at in (1..bytes.len()).filter(|&at| is_blank(bytes[at - 1]) && hex::is_digit(bytes[at])) {
         let parsed = terminated(bare_hex, word_end).parse(&input[at..]).and_then(|(after, address)| {
@@ -123,7 +185,8 @@ fn unprefixed_address(input: &str) -> PResult<'_, (&str, u64)> {
             Ok((after, address, based.base.checked_add(based.offset) == Some(address)))
         });
         if let Ok((after, address, true)) = parsed {
-            return Ok((after, (input[..at].trim_ascii(), address)));
+            let digits = input.len() - at - after.len();
+            return Ok((after, ImageAddress { name: input[..at].trim_ascii(), address, digits }));
         }
     }
     fail(input, "an address `0x...` after the image name")
@@ -292,7 +355,11 @@ mod tests {
     use super::*;
 
     fn frame(line: &str) -> Frame<'_> {
-        parse(line).unwrap_or_else(|e| panic!("{line}: {e:?}"))
+        match parse(line) {
+            Ok(FrameLine { frame, touching_at: None, .. }) => frame,
+            Ok(touching) => panic!("{line}: {touching:?}"),
+            Err(e) => panic!("{line}: {e:?}"),
+        }
     }
 
     #[test]
@@ -362,7 +429,9 @@ mod tests {
 
     #[test]
     fn null_pc_without_0x() {
-        let f = frame("0   ???                           \t000000000000000000 0 + 0");
+        let parsed = parse("0   ???                           \t000000000000000000 0 + 0").unwrap();
+        assert_eq!((parsed.address_digits, parsed.touching_at), (18, None));
+        let f = parsed.frame;
         assert_eq!((f.image_name.as_deref(), f.address, f.image_offset), (Some("???"), 0, Some(0)));
         let f = frame("1   Foo Bar 2                         00001000 0 + 4096");
         assert_eq!((f.image_name.as_deref(), f.address), (Some("Foo Bar 2"), 0x1000));
@@ -390,6 +459,35 @@ mod tests {
         // Apple's decimal offsets keep their marks: they are no marks there.
         let f = frame("2   Pinwheel (*)   0x100070828 0x100034000 + 247848");
         assert_eq!(f.image_name.as_deref(), Some("Pinwheel (*)"));
+    }
+
+    #[test]
+    fn an_address_touching_its_symbol_is_split_where_its_digits_end() {
+        for (line, address, symbol) in [
+            (
+                "3   libc++abi.dylib               \t       0x194955ef4__abort_message + 132",
+                0x194955ef4,
+                "__abort_message",
+            ),
+            (
+                "26  GraphicsServices              \t       0x197c49420GSEventRunModal + 164",
+                0x197c49420,
+                "GSEventRunModal",
+            ),
+            ("5   libobjc.A.dylib   0x1949b8db0-[NSObject foo] + 1", 0x1949b8db0, "-[NSObject foo]"),
+        ] {
+            let parsed = parse(line).unwrap();
+            let f = parsed.frame;
+            assert_eq!((f.address, f.symbol.as_deref(), f.symbol_offset.is_some()), (address, Some(symbol), true));
+            let at = parsed.touching_at.unwrap();
+            assert_eq!((&line[at..at + 2], parsed.address_digits), (&symbol[..2], 9), "{line}");
+        }
+        // A symbol that starts with a hex letter cannot be told from the address.
+        for line in
+            ["2   libsystem_c.dylib   0x1948c4070abort + 180", "9   CoreFoundation   0x18a53dd84CFRunLoopRun + 5"]
+        {
+            assert!(parse(line).is_err(), "{line}");
+        }
     }
 
     #[test]
