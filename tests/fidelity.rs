@@ -1,13 +1,49 @@
 //! What people paste keeps its crash: one unreadable line inside a thread
-//! costs that line's frame and nothing after it.
+//! costs that line's frame and nothing after it, and the text Apple
+//! translates from a report's JSON converts as the JSON does.
 
 mod common;
 
+use std::path::Path;
 use std::sync::OnceLock;
 
+use crashport::appcenter::ConvertOptions;
+use crashport::bulk::convert::{Options, Origin, Outcome, convert_bytes};
 use crashport::model::SourceFormat;
 use crashport::{Input, Parsed};
 use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// What App Center shows of a crash: the thread that crashed, every
+/// thread's frames, the exception and where it was thrown.
+fn crash_as_shown(name: &str, bytes: &[u8]) -> Value {
+    let options =
+        Options { convert: ConvertOptions { attachment: false, ..ConvertOptions::default() }, ..Options::default() };
+    let Outcome::Converted(converted) = convert_bytes(Path::new(name), bytes, Origin::Explicit, &options) else {
+        panic!("{name} did not convert")
+    };
+    let error = serde_json::to_value(&converted.logs[0]).unwrap();
+    json!({
+        "errorThreadId": error["errorThreadId"],
+        "errorThreadName": error["errorThreadName"],
+        "exceptionType": error["exceptionType"],
+        "exceptionReason": error["exceptionReason"],
+        "osExceptionType": error["osExceptionType"],
+        "threads": error["threads"],
+    })
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(common::fixtures_dir().join(name)).unwrap()
+}
+
+#[test]
+fn a_frame_in_no_image_converts_the_same_from_text_and_json() {
+    let text = crash_as_shown("text", &fixture("reports/ios17-frame-in-no-image.crash"));
+    let json = crash_as_shown("json", &fixture("reports/ios17-frame-in-no-image.ips"));
+    assert_eq!(text, json);
+    assert_eq!(text["threads"][0]["frames"][0]["code"], "???");
+}
 
 /// A fixture's text and its threads' frame addresses as the reader sees them.
 struct Fixture {

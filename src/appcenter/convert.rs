@@ -305,7 +305,11 @@ impl<'r, 'a> FrameContext<'r, 'a> {
                 None => CompactString::from(symbol.as_ref()),
             }),
             (_, Some((_, image))) => Some(format::base_plus(image.start, f.address.wrapping_sub(image.start))),
-            (_, None) => f.image_offset.map(|offset| format::base_plus(f.address.wrapping_sub(offset), offset)),
+            (_, None) => Some(match f.image_offset {
+                Some(offset) => format::base_plus(f.address.wrapping_sub(offset), offset),
+                // In no image and without a symbol: Apple's text says `???`.
+                None => CompactString::const_new("???"),
+            }),
         };
         Frame {
             address: Some(format::padded(f.address, self.width)),

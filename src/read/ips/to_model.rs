@@ -401,11 +401,14 @@ fn to_frames<'a>(
         };
         let offset = f.u64(&frame.image_offset, || format!("{path}[{index}].imageOffset")).unwrap_or(0);
         let image = &images[image_index];
+        // A frame in no image points at the trailing all-zero image, with
+        // its address as the offset: it is in no image, as Apple's text says.
+        let in_image = !image.is_placeholder();
         out.push(model::Frame {
             address: image.start.wrapping_add(offset),
-            image_name: image.name.clone(),
-            image_index: Some(image_index),
-            image_offset: Some(offset),
+            image_name: image.name.clone().filter(|_| in_image),
+            image_index: in_image.then_some(image_index),
+            image_offset: in_image.then_some(offset),
             symbol: f.str(&frame.symbol, || format!("{path}[{index}].symbol")).map(trim_end),
             symbol_offset: f.u64(&frame.symbol_location, || format!("{path}[{index}].symbolLocation")),
             source: f.str(&frame.source_file, || format!("{path}[{index}].sourceFile")).map(|file| SourceLocation {
