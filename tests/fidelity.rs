@@ -37,6 +37,47 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(common::fixtures_dir().join(name)).unwrap()
 }
 
+/// An Xcode / Console export's two parts, read apart: the translated text
+/// (between the banner and `EOF`) and the JSON after `Full Report`.
+fn export_parts(export: &str) -> (&str, &str) {
+    let text_start = export.find("Translated Report (Full Report Below)").unwrap();
+    let text_start = text_start + export[text_start..].find('\n').unwrap() + 1;
+    let text_end = text_start + export[text_start..].find("\nEOF\n").unwrap() + 1;
+    let full = text_end + export[text_end..].find("Full Report\n").unwrap();
+    let json_start = full + export[full..].find('{').unwrap();
+    (&export[text_start..text_end], &export[json_start..])
+}
+
+#[test]
+fn the_text_and_json_parts_of_an_export_convert_the_same() {
+    let export = String::from_utf8(fixture("reports/translated-assert-exception.ips")).unwrap();
+    let (text, json) = export_parts(&export);
+    let from_text = crash_as_shown("text part", text.as_bytes());
+    let from_json = crash_as_shown("JSON part", json.as_bytes());
+    assert_eq!(from_text, from_json);
+    assert_eq!(from_text["exceptionType"], "NSInternalInconsistencyException");
+    let crashed = from_text["threads"].as_array().unwrap().iter().find(|t| t["id"] == 3).unwrap();
+    assert_eq!(crashed["frames"].as_array().map(Vec::len), Some(15));
+    assert_eq!(crashed["exception"]["frames"].as_array().map(Vec::len), Some(15));
+
+    // The crash model agrees too, frame by frame, where Apple's text can say it.
+    let frames = |text: &str| {
+        let input = Input::from_bytes(text.as_bytes()).unwrap();
+        let Ok(Parsed::Crash(report)) = input.parse() else { panic!("not read") };
+        let frame = |f: &crashport::model::Frame<'_>| {
+            (f.address, f.symbol.as_deref().map(str::to_string), f.symbol_offset, f.inlined, f.image_index)
+        };
+        let threads: Vec<_> = report.threads.iter().map(|t| t.frames.iter().map(frame).collect::<Vec<_>>()).collect();
+        let leb: Vec<_> = report.last_exception_backtrace.iter().flatten().map(frame).collect();
+        let u = report
+            .uncaught_exception
+            .clone()
+            .map(|u| (u.name.map(|n| n.into_owned()), u.reason.map(|r| r.into_owned())));
+        (threads, leb, u, report.crashed_thread)
+    };
+    assert_eq!(frames(text), frames(json));
+}
+
 #[test]
 fn a_frame_in_no_image_converts_the_same_from_text_and_json() {
     let text = crash_as_shown("text", &fixture("reports/ios17-frame-in-no-image.crash"));
@@ -152,4 +193,18 @@ proptest! {
             junk
         );
     }
+}
+
+#[test]
+fn the_corpus_pairs_convert_the_same_in_both_forms() {
+    let Some(dir) = common::corpus_dir("the_corpus_pairs_convert_the_same_in_both_forms") else { return };
+    let shown = |path: &str| crash_as_shown(path, &std::fs::read(dir.join(path)).unwrap());
+    let ips = shown("inket__MacSymbolicator/ios-crash-in-ips-format.ips");
+    for text in [
+        "inket__MacSymbolicator/ios-crash-with-json-header.crash",
+        "inket__MacSymbolicator/ios-crash-without-json-header.crash",
+    ] {
+        assert_eq!(shown(text), ips, "{text}");
+    }
+    assert_eq!(shown("llvm__llvm-project/multithread-test.crash"), shown("llvm__llvm-project/multithread-test.ips"));
 }
