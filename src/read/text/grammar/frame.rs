@@ -116,22 +116,23 @@ fn is_blank_char(c: char) -> bool {
 /// starts with a hex letter (`abort`, `CFRunLoopRun`) would have lost its
 /// first letters to the address, and such a line stays unread.
 fn address_touching_symbol(input: &str) -> PResult<'_, ImageAddress<'_>> {
-    let bytes = input.as_bytes();
-    let mut search = 0;
-    while let Some(found) = memchr::memchr(b'0', &bytes[search..]) {
-        let at = search + found;
-        if at > 0
-            && is_blank(bytes[at - 1])
-            && let Ok((after, (address, digits))) = hex_run(&input[at..])
+    for at in address_starts(input) {
+        if let Ok((after, (address, digits))) = hex_run(&input[at..])
             && digits <= 16
             && input[..input.len() - after.len()].ends_with(|c: char| c.is_ascii_digit())
             && after.starts_with(|c: char| !c.is_whitespace())
         {
             return Ok((after, ImageAddress { name: input[..at].trim_ascii(), address, digits }));
         }
-        search = at + 1;
     }
     fail(input, "an address `0x...` after the image name")
+}
+
+/// Where an address may start: a `0` after a blank. Image names may hold
+/// spaces and even `0x`, so each candidate, found by a byte search, is tried.
+fn address_starts(input: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = input.as_bytes();
+    memchr::memchr_iter(b'0', bytes).filter(move |&at| at > 0 && is_blank(bytes[at - 1]))
 }
 
 /// Who wrote a frame line, where the layout tells.
@@ -151,23 +152,15 @@ fn without_marks(name: &str) -> &str {
 
 /// The image name and the address after it: the name runs to the first
 /// blank that an address token follows (`0x`, hex digits, then a blank or
-/// the end of the line). Image names may hold spaces and even `0x`, so the
-/// candidates are found by a byte search for `0` and each is tried.
+/// the end of the line).
 fn image_and_address(input: &str) -> PResult<'_, ImageAddress<'_>> {
-    let bytes = input.as_bytes();
-    let mut search = 0;
-    while let Some(found) = memchr::memchr(b'0', &bytes[search..]) {
-        let at = search + found;
-        if at > 0
-            && is_blank(bytes[at - 1])
-            && let Ok((after, (address, digits))) = terminated(hex_run, word_end).parse(&input[at..])
-        {
+    for at in address_starts(input) {
+        if let Ok((after, (address, digits))) = terminated(hex_run, word_end).parse(&input[at..]) {
             if digits > 16 {
                 return fail(&input[at..], "an address of at most 16 hex digits");
             }
             return Ok((after, ImageAddress { name: input[..at].trim_ascii(), address, digits }));
         }
-        search = at + 1;
     }
     let (from, _) = blanks(input)?;
     fail(from, "an address `0x...` after the image name")
