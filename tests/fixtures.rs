@@ -90,7 +90,7 @@ fn check_crash(c: &mut Check<'_>, f: &Value, r: &Report<'_>) {
     }
     c.eq("fault_address", &f["fault_address"], s(e.address.map(|a| format!("{a:#x}")).as_deref()));
     let u = r.uncaught_exception.as_ref();
-    c.eq("uncaught_exception_name", &f["uncaught_exception_name"], s(u.map(|u| u.name.as_ref())));
+    c.eq("uncaught_exception_name", &f["uncaught_exception_name"], s(u.and_then(|u| u.name.as_deref())));
     c.eq("uncaught_exception_reason", &f["uncaught_exception_reason"], s(u.and_then(|u| u.reason.as_deref())));
     c.eq("crashed_thread", &f["crashed_thread"], r.crashed_thread.into());
     c.eq("thread_count", &f["thread_count"], r.threads.len().into());

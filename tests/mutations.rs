@@ -218,7 +218,8 @@ fn crlf_and_bom_change_nothing() {
 fn latin1_text_is_read_with_a_warning() {
     for (name, bytes, _) in converting_fixtures() {
         let Ok(text) = std::str::from_utf8(&bytes) else { continue };
-        if text.trim_start().starts_with('{') {
+        // JSON has no `Path:` line (also under a first line that is not JSON).
+        if text.trim_start().starts_with('{') || !text.contains("Path:") {
             continue;
         }
         // The path as an editor on a Latin-1 system would save it.

@@ -129,8 +129,12 @@ pub fn convert(
     let os_exception_type =
         exception.signal.as_deref().or(exception.exception_type.as_deref()).unwrap_or("UNKNOWN").to_string();
     let uncaught = report.uncaught_exception.as_ref();
+    let uncaught_name = uncaught.and_then(|u| u.name.as_deref());
+    let uncaught_reason = uncaught.and_then(|u| u.reason.as_deref());
 
     let frames_cx = FrameContext::new(report, width);
+    let exception_kind = uncaught_name.unwrap_or(&os_exception_type);
+    let mut crashed_exception = thrown_exception(report, exception_kind, uncaught_reason, &frames_cx);
     let mut threads = Vec::with_capacity(report.threads.len());
     for thread in &report.threads {
         if thread.frames.is_empty() {
@@ -138,22 +142,11 @@ pub fn convert(
             continue;
         }
         let is_crashed = crashed.is_some_and(|c| c.number == thread.number);
-        let thread_exception = match (&report.last_exception_backtrace, is_crashed) {
-            (Some(frames), true) if !frames.is_empty() => Some(Exception {
-                kind: uncaught.map(|u| u.name.to_string()).unwrap_or_else(|| os_exception_type.clone()),
-                message: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
-                stack_trace: None,
-                frames: Some(frames.iter().map(|f| frames_cx.frame(f)).collect()),
-                inner_exceptions: None,
-                wrapper_sdk_name: None,
-            }),
-            _ => None,
-        };
         threads.push(Thread {
             id: u64::from(thread.number),
             name: thread.display_name().map(str::to_string),
             frames: thread.frames.iter().map(|f| frames_cx.frame(f)).collect(),
-            exception: thread_exception,
+            exception: if is_crashed { crashed_exception.take() } else { None },
         });
     }
 
@@ -178,8 +171,8 @@ pub fn convert(
         os_exception_type,
         os_exception_code: exception_code(report, arch),
         os_exception_address: format::hex(exception_address(report)).into_string(),
-        exception_type: uncaught.map(|u| u.name.to_string()),
-        exception_reason: uncaught.and_then(|u| u.reason.as_deref()).map(str::to_string),
+        exception_type: uncaught_name.map(str::to_string),
+        exception_reason: uncaught_reason.map(str::to_string),
         selector_register_value: report.objc_selector.as_deref().map(str::to_string),
         threads,
         binaries: binaries(report, &frames_cx.app_images, options.all_binaries, ids, width, &mut warnings),
@@ -209,6 +202,36 @@ pub fn convert(
         }
     }
     Ok(Converted { logs, error_id, timestamp: timestamp.utc(), warnings })
+}
+
+/// The crashed thread's exception: where the uncaught exception was thrown.
+/// The Last Exception Backtrace says it; without one, the first Application
+/// Specific Backtrace (macOS writes the uncaught exception's backtrace
+/// there). Any further backtrace is an inner exception.
+fn thrown_exception(
+    report: &Report<'_>,
+    kind: &str,
+    reason: Option<&str>,
+    frames_cx: &FrameContext<'_, '_>,
+) -> Option<Exception> {
+    let mut backtraces = report
+        .last_exception_backtrace
+        .iter()
+        .chain(&report.application_specific_backtraces)
+        .filter(|frames| !frames.is_empty())
+        .map(|frames| Exception {
+            kind: kind.to_string(),
+            message: None,
+            stack_trace: None,
+            frames: Some(frames.iter().map(|f| frames_cx.frame(f)).collect()),
+            inner_exceptions: None,
+            wrapper_sdk_name: None,
+        });
+    let mut outer = backtraces.next()?;
+    outer.message = reason.map(str::to_string);
+    let inner: Vec<Exception> = backtraces.collect();
+    outer.inner_exceptions = (!inner.is_empty()).then_some(inner);
+    Some(outer)
 }
 
 /// A warning when App Center would drop a log this old (over 25 days).
@@ -282,7 +305,11 @@ impl<'r, 'a> FrameContext<'r, 'a> {
                 None => CompactString::from(symbol.as_ref()),
             }),
             (_, Some((_, image))) => Some(format::base_plus(image.start, f.address.wrapping_sub(image.start))),
-            (_, None) => f.image_offset.map(|offset| format::base_plus(f.address.wrapping_sub(offset), offset)),
+            (_, None) => Some(match f.image_offset {
+                Some(offset) => format::base_plus(f.address.wrapping_sub(offset), offset),
+                // In no image and without a symbol: Apple's text says `???`.
+                None => CompactString::const_new("???"),
+            }),
         };
         // The app's own frames keep `base + offset` in `code` (so that a
         // server can symbolicate them from its dSYMs); a name the report
@@ -440,6 +467,43 @@ mod tests {
         assert_eq!(derive_symbolic_code(Some("EXC_BREAKPOINT"), Some(1), arm), Some("EXC_ARM_BREAKPOINT"));
         assert_eq!(derive_symbolic_code(Some("EXC_BREAKPOINT"), Some(2), x86), Some("EXC_I386_BPT"));
         assert_eq!(derive_symbolic_code(Some("EXC_CRASH"), Some(0), arm), None);
+    }
+
+    fn exception_of(text: &str) -> Option<Exception> {
+        let input = crate::read::Input::from_bytes(text.as_bytes()).unwrap();
+        let Ok(crate::model::Parsed::Crash(report)) = input.parse() else { panic!("{text}") };
+        let converted = convert(&report, text.as_bytes(), None, &ConvertOptions::default()).unwrap();
+        let Log::AppleError(error) = &converted.logs[0] else { panic!("no appleError") };
+        error.threads[0].exception.clone()
+    }
+
+    const HEADER: &str = "Process: X [1]\nPath: /Applications/X.app/Contents/MacOS/X\nCode Type: X86-64 (Native)\n\
+                          Date/Time: 2020-01-01 00:00:00 +0000\nOS Version: macOS 11.0 (20A1)\n\
+                          Exception Type: EXC_CRASH (SIGABRT)\n\nApplication Specific Information:\n\
+                          *** Terminating app due to uncaught exception 'E', reason: 'R'\n\n";
+    const ASB: &str =
+        "Application Specific Backtrace 1:\n0   CoreFoundation   0x00007fff2c9bd061 __exceptionPreprocess + 171\n\n";
+    const LEB: &str =
+        "Last Exception Backtrace:\n0   libobjc.A.dylib   0x00007fff564d79e4 objc_exception_throw + 48\n\n";
+    const THREAD: &str = "Thread 0 Crashed:\n0   libsystem_kernel.dylib   0x00007fff565698ad __pthread_kill + 10\n";
+
+    #[test]
+    fn an_application_specific_backtrace_is_the_exception_without_a_last_exception_backtrace() {
+        let e = exception_of(&format!("{HEADER}{ASB}{THREAD}")).unwrap();
+        assert_eq!((e.kind.as_str(), e.message.as_deref()), ("E", Some("R")));
+        assert_eq!(e.frames.unwrap()[0].code.as_deref(), Some("__exceptionPreprocess + 171"));
+        assert!(e.inner_exceptions.is_none());
+    }
+
+    #[test]
+    fn with_both_the_last_exception_backtrace_is_the_exception_and_the_others_are_inner() {
+        let e = exception_of(&format!("{HEADER}{ASB}{LEB}{THREAD}")).unwrap();
+        assert_eq!(e.frames.unwrap()[0].code.as_deref(), Some("objc_exception_throw + 48"));
+        let inner = e.inner_exceptions.unwrap();
+        assert_eq!(inner.len(), 1);
+        assert_eq!(inner[0].kind, "E");
+        assert_eq!(inner[0].frames.as_ref().unwrap()[0].code.as_deref(), Some("__exceptionPreprocess + 171"));
+        assert!(exception_of(&format!("{HEADER}{THREAD}")).is_none());
     }
 
     #[test]

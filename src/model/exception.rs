@@ -83,10 +83,15 @@ pub struct Termination<'a> {
 }
 
 /// An uncaught language exception (`NSInvalidArgumentException` ...).
+///
+/// Some reports give only one half: AppKit's `Crashing on exception: ...`
+/// and macOS 26's `Exception Reason:` line state the reason and never the
+/// name, which is then absent rather than guessed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UncaughtException<'a> {
-    /// The exception's class or name.
-    pub name: Cow<'a, str>,
+    /// The exception's class or name, when the report states it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Cow<'a, str>>,
     /// Its reason / message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Cow<'a, str>>,

@@ -108,7 +108,8 @@ pub fn crash(path: &Path, r: &Report<'_>, options: &Options) -> String {
     line("codes", e.codes.as_deref().unwrap_or("").to_string());
     line("address", e.address.map(|a| hex::prefixed(a).to_string()).unwrap_or_default());
     if let Some(u) = &r.uncaught_exception {
-        line("reason", format!("{}: {}", u.name, u.reason.as_deref().unwrap_or("")));
+        let reason = u.reason.as_deref().unwrap_or("");
+        line("reason", u.name.as_deref().map_or_else(|| reason.to_string(), |name| format!("{name}: {reason}")));
     }
     let mut out = head;
     out.push_str(&s);

@@ -121,10 +121,24 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<&'static str> {
     }
     let head = &bytes[..bytes.len().min(8192)];
     let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
-    if !utf16 && memchr::memchr(0, head).is_some() {
+    if !utf16
+        && let Some(nul) = memchr::memchr(0, head)
+        && !opens_as_a_report(&head[..nul])
+    {
         return Some("binary data (it contains NUL bytes)");
     }
     None
+}
+
+/// True when the text before the first NUL byte opens a crash report: its
+/// NUL bytes are damage (padding after a cut), not a sign of binary data.
+fn opens_as_a_report(before_nul: &[u8]) -> bool {
+    let bytes = before_nul.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(before_nul);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default(),
+    };
+    super::dispatch::begins_like_a_report(text)
 }
 
 #[cfg(test)]
@@ -163,5 +177,13 @@ mod tests {
         assert_eq!(Input::from_bytes(png).unwrap_err().to_string(), "not a crash report: a PNG image");
         assert!(Input::from_bytes(b"").unwrap_err().to_string().contains("empty"));
         assert!(Input::from_bytes(b"abc\0def").unwrap_err().to_string().contains("NUL"));
+    }
+
+    #[test]
+    fn a_report_padded_with_nul_bytes_is_text() {
+        let input = Input::from_bytes(b"Incident Identifier: 1\nProcess: X [1]\n\0\0\0\0").unwrap();
+        assert_eq!(input.text(), "Incident Identifier: 1\nProcess: X [1]\n\0\0\0\0");
+        assert_eq!(sniff_binary(b"{\"bug_type\":\"309\"}\n{\0"), None);
+        assert!(sniff_binary(b"{\"bug_type\":\"288\"}\n{\0").is_some());
     }
 }

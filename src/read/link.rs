@@ -19,8 +19,10 @@ pub(super) fn link_frames(report: &mut Report<'_>) {
                 let name = frame.image_name.as_deref()?;
                 let map = by_name.get_or_insert_with(|| {
                     let mut map = HashMap::with_capacity(images.len());
-                    for (n, image) in images.iter().enumerate().rev() {
-                        if let Some(name) = image.name.as_deref() {
+                    // The placeholder (`0x0 - 0xffffffffffffffff ???`) is no
+                    // image, and `???` in a frame line names none.
+                    for (n, image) in images.iter().enumerate().rev().filter(|(_, i)| !i.is_placeholder()) {
+                        if let Some(name) = image.name.as_deref().filter(|&name| name != "???") {
                             map.insert(name, n);
                         }
                     }

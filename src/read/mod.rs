@@ -33,6 +33,8 @@ pub struct Input<'a> {
     warnings: Vec<Warning>,
     /// A repaired copy of a JSON body that was cut off, made on demand.
     scratch: OnceCell<String>,
+    /// A copy of a quoted or indented paste without its prefix, made on demand.
+    unquoted: OnceCell<String>,
 }
 
 impl<'a> Input<'a> {
@@ -46,7 +48,7 @@ impl<'a> Input<'a> {
     pub fn with_limits(bytes: &'a [u8], limits: Limits) -> Result<Input<'a>, ParseError> {
         let mut warnings = Vec::new();
         let text = decode::decode(bytes, &limits, &mut warnings)?;
-        Ok(Input { text, limits, warnings, scratch: OnceCell::new() })
+        Ok(Input { text, limits, warnings, scratch: OnceCell::new(), unquoted: OnceCell::new() })
     }
 
     /// The decoded text.
@@ -62,7 +64,7 @@ impl<'a> Input<'a> {
     /// Reads the input as a report: decides what it is from its content
     /// (see `docs/FORMATS.md`), then reads it with the matching reader.
     pub fn parse(&self) -> Result<Parsed<'_>, ParseError> {
-        let context = dispatch::Context { scratch: &self.scratch, limits: self.limits };
+        let context = dispatch::Context { scratch: &self.scratch, unquoted: &self.unquoted, limits: self.limits };
         let mut parsed = dispatch::read(&self.text, &context)?;
         if let Parsed::Crash(report) = &mut parsed {
             report.warnings.splice(0..0, self.warnings.iter().cloned());
@@ -76,9 +78,7 @@ impl<'a> Input<'a> {
 fn complete(report: &mut Report<'_>) {
     link::link_frames(report);
     settle::settle_crashed_thread(report);
-    if report.uncaught_exception.is_none() {
-        report.uncaught_exception = report.application_specific_info.iter().find_map(|l| settle::uncaught_exception(l));
-    }
+    settle::complete_uncaught_exception(report);
     if report.objc_selector.is_none() {
         report.objc_selector = report.application_specific_info.iter().find_map(|l| settle::objc_selector(l));
     }

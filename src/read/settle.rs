@@ -33,14 +33,50 @@ pub(super) fn settle_crashed_thread(report: &mut Report<'_>) {
                 None => {}
             }
         }
+        (None, None) if !report.threads.is_empty() => report.warnings.push(Warning::general(
+            "no thread is marked as crashed and the report names none (`Triggered by Thread: Unknown`, \
+             no `faultingThread`): the crashed thread is unknown",
+        )),
         _ => {}
     }
 }
 
+/// Fills in the uncaught exception from Application Specific Information:
+/// the whole of it when the report had none, or the name a reason-only
+/// statement (`Exception Reason:`, `exceptionReason` without a name) leaves
+/// out, when both give the same reason.
+pub(super) fn complete_uncaught_exception(report: &mut Report<'_>) {
+    if report.uncaught_exception.as_ref().is_some_and(|u| u.name.is_some()) {
+        return;
+    }
+    // A statement with the name beats one without (AppKit's).
+    let mut stated: Option<UncaughtException<'_>> = None;
+    for found in report.application_specific_info.iter().filter_map(uncaught_exception) {
+        let named = found.name.is_some();
+        if named || stated.is_none() {
+            stated = Some(found);
+        }
+        if named {
+            break;
+        }
+    }
+    let Some(stated) = stated else { return };
+    match &mut report.uncaught_exception {
+        None => report.uncaught_exception = Some(stated),
+        Some(known) if known.reason.is_none() || known.reason == stated.reason => {
+            known.name = stated.name;
+            known.reason = known.reason.take().or(stated.reason);
+        }
+        Some(_) => {}
+    }
+}
+
 /// `*** Terminating app due to uncaught exception 'Name', reason: 'text'`,
-/// and libc++abi's `terminating due to uncaught exception of type T: text`.
+/// libc++abi's `terminating due to uncaught exception of type T: text`, and
+/// AppKit's `Crashing on exception: text` (which names no exception).
 pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtException<'a>> {
     const OBJC: &str = "Terminating app due to uncaught exception '";
+    const APPKIT: &str = "Crashing on exception: ";
     const CXX: [&str; 2] =
         ["terminating due to uncaught exception of type ", "terminating with uncaught exception of type "];
     let sub = |s: &str| -> Cow<'a, str> {
@@ -60,7 +96,10 @@ pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtExce
             .split_once("reason: '")
             .map(|(_, r)| r.trim_end().strip_suffix('\'').unwrap_or(r.trim_end()))
             .filter(|r| !r.is_empty());
-        return Some(UncaughtException { name: sub(name), reason: reason.map(sub) });
+        return Some(UncaughtException { name: Some(sub(name)), reason: reason.map(sub) });
+    }
+    if let Some(reason) = text.trim_start().strip_prefix(APPKIT).map(str::trim).filter(|r| !r.is_empty()) {
+        return Some(UncaughtException { name: None, reason: Some(sub(reason)) });
     }
     for prefix in CXX {
         if let Some(at) = text.find(prefix) {
@@ -73,7 +112,7 @@ pub(crate) fn uncaught_exception<'a>(line: &Cow<'a, str>) -> Option<UncaughtExce
                 Some((name, reason)) => (name, Some(reason)),
                 None => (rest, None),
             };
-            return Some(UncaughtException { name: sub(name), reason: reason.map(sub) });
+            return Some(UncaughtException { name: Some(sub(name)), reason: reason.map(sub) });
         }
     }
     None
@@ -103,7 +142,7 @@ mod tests {
             "*** Terminating app due to uncaught exception 'NSInvalidArgumentException', reason: '-[__NSArrayI objectForKey:]: unrecognized selector sent to instance 0x1e59bc50'",
         );
         let e = uncaught_exception(&line).unwrap();
-        assert_eq!(e.name, "NSInvalidArgumentException");
+        assert_eq!(e.name.as_deref(), Some("NSInvalidArgumentException"));
         assert_eq!(
             e.reason.as_deref(),
             Some("-[__NSArrayI objectForKey:]: unrecognized selector sent to instance 0x1e59bc50")
@@ -114,9 +153,22 @@ mod tests {
     fn cxx_uncaught_exception() {
         let line = Cow::Borrowed("libc++abi: terminating due to uncaught exception of type std::out_of_range: vector");
         let e = uncaught_exception(&line).unwrap();
-        assert_eq!((e.name.as_ref(), e.reason.as_deref()), ("std::out_of_range", Some("vector")));
+        assert_eq!((e.name.as_deref(), e.reason.as_deref()), (Some("std::out_of_range"), Some("vector")));
         assert!(
             uncaught_exception(&Cow::Borrowed("terminating with uncaught exception of type NSException")).is_none()
+        );
+    }
+
+    #[test]
+    fn appkit_names_no_exception() {
+        let line = Cow::Borrowed(
+            "Crashing on exception: -[QLMWidget setTitle:]: unrecognized selector sent to instance 0x600003a1c2d0",
+        );
+        let e = uncaught_exception(&line).unwrap();
+        assert_eq!(e.name, None);
+        assert_eq!(
+            e.reason.as_deref(),
+            Some("-[QLMWidget setTitle:]: unrecognized selector sent to instance 0x600003a1c2d0")
         );
     }
 

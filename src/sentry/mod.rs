@@ -94,7 +94,8 @@ pub fn event(report: &Report<'_>, crash_id: &str, options: &EventOptions) -> Res
     if let Some(uncaught) = report.uncaught_exception.as_ref() {
         let stack = report.last_exception_backtrace.as_deref().filter(|f| !f.is_empty());
         exceptions.push(Exception {
-            ty: uncaught.name.to_string(),
+            // Left out below when the report names no class.
+            ty: uncaught.name.as_deref().unwrap_or_default().to_string(),
             value: uncaught.reason.as_deref().map(str::to_string),
             thread_id: crashed.map(|t| ThreadId::Int(u64::from(t.number))),
             mechanism: Some(Mechanism { ty: "nsexception".into(), handled: Some(false), ..Mechanism::default() }),
@@ -182,6 +183,16 @@ pub fn event(report: &Report<'_>, crash_id: &str, options: &EventOptions) -> Res
     };
     let mut json = serde_json::to_value(&event).unwrap_or(Value::Null);
     // Shapes sentry-types has no field for.
+    // An exception whose class the report does not name (AppKit's
+    // `Crashing on exception:`) has only its reason: Relay takes a value
+    // without a type, and an empty type would be shown as the class.
+    if let Some(values) = json["exception"]["values"].as_array_mut() {
+        for value in values.iter_mut().filter(|v| v["type"] == "") {
+            if let Some(fields) = value.as_object_mut() {
+                fields.remove("type");
+            }
+        }
+    }
     if let Some(thread) = json["threads"]["values"].as_array_mut().and_then(|t| t.iter_mut().find(|t| t["id"] == 0)) {
         thread["main"] = Value::Bool(true);
     }

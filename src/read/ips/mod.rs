@@ -20,6 +20,7 @@ use serde::de::DeserializeSeed;
 use super::text::lines::line_at;
 use crate::error::{Location, ParseError, Warning, excerpt};
 use crate::limits::{ElementBudget, Limits};
+use crate::model::ReportKind;
 use schema::{Body, BodySeed, Header};
 pub(crate) use to_model::to_report;
 
@@ -33,6 +34,20 @@ pub(crate) fn parse_header(line: &str) -> Option<Header<'_>> {
     let header = Header::deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(header)
+}
+
+/// True when `line` declares a crash `bug_type` (`"bug_type":"309"`,
+/// `"bug_type" : 109`), whole or not: a header line cut short still says
+/// what the file is.
+pub(crate) fn declares_crash(line: &str) -> bool {
+    const KEY: &[u8] = b"\"bug_type\"";
+    let Some(at) = memchr::memmem::find(line.as_bytes(), KEY) else { return false };
+    let rest = line[at + KEY.len()..].trim_ascii_start();
+    let Some(value) = rest.strip_prefix(':') else { return false };
+    let value = value.trim_ascii_start();
+    let value = value.strip_prefix('"').unwrap_or(value);
+    let digits = value.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && ReportKind::from_bug_type(&value[..digits]) == ReportKind::Crash
 }
 
 /// Reads an `.ips` body (the first JSON value of `body`; text after it is

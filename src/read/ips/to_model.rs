@@ -284,7 +284,15 @@ fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, f: &mut Fields
                 continue;
             }
             match frame_line(line) {
-                Ok(frame) => frames.push(owned_frame(frame)),
+                // The JSON holds Apple's own lines: none has lost a space.
+                Ok(parsed) if parsed.touching_at.is_none() => frames.push(owned_frame(parsed.frame)),
+                Ok(_) => f.warnings.push(Warning {
+                    location: Location { json_path: Some(format!("asiBacktraces[{index}]")), ..Location::default() },
+                    message: format!(
+                        "backtrace line {} skipped: expected white space after the address",
+                        line_index + 1
+                    ),
+                }),
                 Err(error) => f.warnings.push(Warning {
                     location: Location { json_path: Some(format!("asiBacktraces[{index}]")), ..Location::default() },
                     message: format!("backtrace line {} skipped: expected {}", line_index + 1, error.expected),
@@ -296,13 +304,12 @@ fn read_diagnostics<'a>(report: &mut Report<'a>, body: &Body<'a>, f: &mut Fields
     if let Some(triage) = f.str(&body.ktriageinfo, || "ktriageinfo".into()) {
         report.kernel_triage = split_lines(triage);
     }
-    if let Some(reason) = f.obj(&body.exception_reason, || "exceptionReason".into())
-        && let Some(name) = reason.name.str().or_else(|| reason.class.str())
-    {
-        report.uncaught_exception = Some(model::UncaughtException {
-            name,
-            reason: reason.composed_message.str().or_else(|| reason.reason.str()),
-        });
+    if let Some(reason) = f.obj(&body.exception_reason, || "exceptionReason".into()) {
+        let name = reason.name.str().or_else(|| reason.class.str());
+        let reason = reason.composed_message.str().or_else(|| reason.reason.str());
+        if name.is_some() || reason.is_some() {
+            report.uncaught_exception = Some(model::UncaughtException { name, reason });
+        }
     }
 }
 
@@ -395,12 +402,15 @@ fn to_frames<'a>(
         };
         let offset = f.u64(&frame.image_offset, || format!("{path}[{index}].imageOffset")).unwrap_or(0);
         let image = &images[image_index];
+        // A frame in no image points at the trailing all-zero image, with
+        // its address as the offset: it is in no image, as Apple's text says.
+        let in_image = !image.is_placeholder();
         out.push(model::Frame {
             address: image.start.wrapping_add(offset),
-            image_name: image.name.clone(),
-            image_index: Some(image_index),
-            image_offset: Some(offset),
-            symbol: f.str(&frame.symbol, || format!("{path}[{index}].symbol")),
+            image_name: image.name.clone().filter(|_| in_image),
+            image_index: in_image.then_some(image_index),
+            image_offset: in_image.then_some(offset),
+            symbol: f.str(&frame.symbol, || format!("{path}[{index}].symbol")).map(trim_end),
             symbol_offset: f.u64(&frame.symbol_location, || format!("{path}[{index}].symbolLocation")),
             source: f.str(&frame.source_file, || format!("{path}[{index}].sourceFile")).map(|file| SourceLocation {
                 file,
@@ -422,6 +432,19 @@ fn to_frames<'a>(
         });
     }
     out
+}
+
+/// A symbol without trailing white space: a C++ assertion message that
+/// names an inlined frame ends in a line break, which Apple's text
+/// translation cannot show (the frame line ends there).
+fn trim_end(symbol: Cow<'_, str>) -> Cow<'_, str> {
+    match symbol {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim_end()),
+        Cow::Owned(mut s) => {
+            s.truncate(s.trim_end().len());
+            Cow::Owned(s)
+        }
+    }
 }
 
 fn to_register_state(state: schema::ThreadState<'_>) -> RegisterState<'_> {

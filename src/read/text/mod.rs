@@ -24,7 +24,9 @@ use crate::error::{Location, ParseError, Warning, WarningSink, excerpt};
 use crate::limits::{ElementBudget, Limits};
 use crate::model::arch::CodeType;
 use crate::model::timestamp::Timestamp;
-use crate::model::{Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread};
+use crate::model::{
+    Frame, Platform, RegisterFlavor, RegisterState, Report, SourceFormat, Termination, Thread, UncaughtException,
+};
 pub(crate) use grammar::frame::parse as frame_line;
 use grammar::header::{self, non_empty};
 pub(crate) use grammar::header::{name_and_pid, os_version};
@@ -49,6 +51,8 @@ pub(crate) fn parse<'a>(text: &'a str, first_line: u32, limits: &Limits) -> Resu
         frame_scratch: Vec::new(),
         states: Vec::new(),
         code_type_text: None,
+        address_widths: 0,
+        highlighted_thread: None,
         saw_images: false,
         budget: ElementBudget::new(limits.max_elements),
         too_large: None,
@@ -94,6 +98,10 @@ struct TextReader<'a> {
     frame_scratch: Vec<Frame<'a>>,
     states: Vec<PendingState<'a>>,
     code_type_text: Option<&'a str>,
+    /// The digit counts of the frame addresses read so far, as bits.
+    address_widths: u32,
+    /// `Highlighted Thread:`, the crashed thread when no other says which.
+    highlighted_thread: Option<u32>,
     saw_images: bool,
     /// Threads, frames and images the report may still add.
     budget: ElementBudget,
@@ -140,7 +148,7 @@ impl<'a> TextReader<'a> {
             }
             if line.starts_with("Thread ") {
                 self.thread_line(number, line);
-            } else if line.starts_with("Binary Images:") {
+            } else if line.starts_with("Binary Images") && image::is_section_header(line) {
                 self.images();
                 // What follows the images is not part of the crash model.
                 break;
@@ -157,6 +165,8 @@ impl<'a> TextReader<'a> {
             } else if trimmed == "EOF" || trimmed.bytes().all(|b| matches!(b, b'-' | b'=' | b'`')) {
                 // The end marker of a translated report's text part, and the
                 // rules and fences around reports pasted into tickets.
+            } else if trimmed == "No thread state (register information) available" {
+                // Apple's line where the register block would be.
             } else {
                 self.warn(number, format!("unrecognised line ignored: {}", excerpt(trimmed, 80)));
             }
@@ -168,7 +178,7 @@ impl<'a> TextReader<'a> {
         let r = &mut self.report;
         match key {
             "Incident Identifier" => r.incident_id = non_empty(value),
-            "CrashReporter Key" | "Beta Identifier" => r.crash_reporter_key = non_empty(value),
+            "CrashReporter Key" | "Crash Reporter Key" | "Beta Identifier" => r.crash_reporter_key = non_empty(value),
             "Hardware Model" => r.hardware_model = non_empty(value),
             "Process" => {
                 let (name, pid) = header::name_and_pid(value);
@@ -230,6 +240,12 @@ impl<'a> TextReader<'a> {
                 r.exception.address = r.exception.address.or(codes.address);
             }
             "Exception Message" => r.exception.message = non_empty(value),
+            // macOS 26: the uncaught exception's reason, without its name
+            // (Application Specific Information may name it).
+            "Exception Reason" => {
+                r.uncaught_exception =
+                    non_empty(value).map(|reason| UncaughtException { name: None, reason: Some(reason) });
+            }
             "Exception Note" => r.exception.note = non_empty(value),
             "Termination Reason" => {
                 let reason = header::termination_reason(value);
@@ -254,6 +270,9 @@ impl<'a> TextReader<'a> {
             }
             "Triggered by Thread" | "Crashed Thread" => match header::thread_number(value) {
                 Some(thread) => r.crashed_thread = Some(thread),
+                // CoreDiagnostics' word when no thread faulted; settling the
+                // crashed thread says what that leaves.
+                None if value.trim_ascii() == "Unknown" => {}
                 None => self.warn(
                     number,
                     format!("expected a thread number after `{key}:`, found {}", excerpt(value.trim_ascii(), 40)),
@@ -269,7 +288,17 @@ impl<'a> TextReader<'a> {
                 lines.extend(self.block_lines());
                 self.report.kernel_triage.extend(lines);
             }
+            // Old iOS names the thread to look at when none crashed (a
+            // watchdog or wake-up kill): it stands in for the crashed thread.
+            "Highlighted Thread" => match header::thread_number(value) {
+                Some(thread) => self.highlighted_thread = Some(thread),
+                None => self.warn(
+                    number,
+                    format!("expected a thread number after `{key}:`, found {}", excerpt(value.trim_ascii(), 40)),
+                ),
+            },
             "Logical CPU" | "Error Code" | "Trap Number" => self.state_extra(number, key, value),
+            "Translated Code Information" if value.is_empty() => self.translated_code(number),
             _ if value.is_empty() => {
                 // An unknown section (`Filtered syslog:`, `Global Trace
                 // Buffer ...:`, `External Modification Summary:`): its lines
@@ -388,19 +417,40 @@ impl<'a> TextReader<'a> {
         slots.get(&number).copied()
     }
 
-    /// Frame lines up to the first line that is not one.
+    /// Frame lines up to the end of the list: a blank line, a thread
+    /// header or the next section. A line in between that is not a frame
+    /// costs a warning, never the frames after it; one that continues the
+    /// frame before it (a symbol holding a line break) is joined to it.
     fn frames(&mut self) -> Vec<Frame<'a>> {
         // Frames gather in a buffer kept across threads, then move to a
         // vector of exactly their number: no regrowth, no slack.
         let mut scratch = std::mem::take(&mut self.frame_scratch);
         // Most threads have under 64 frames: the buffer rarely grows again.
         scratch.reserve(64);
-        while let Some((number, line)) = self.lines.next_if(is_frame_line_start) {
+        let mut is_frame = false;
+        while let Some((number, line)) = self.lines.next_if(|line| {
+            is_frame = is_frame_line_start(line);
+            is_frame || !ends_frame_list(line)
+        }) {
+            if !is_frame {
+                if !scratch.last_mut().is_some_and(|last| frame::join_continuation(line, last)) {
+                    let found = excerpt(line.trim_ascii(), 60);
+                    self.warn(
+                        number,
+                        format!("line in a list of frames skipped: expected a frame line, found {found}"),
+                    );
+                }
+                continue;
+            }
             if !self.take_elements(1, number) {
                 break;
             }
             match frame::parse(line) {
-                Ok(frame) => scratch.push(frame),
+                Ok(parsed) => {
+                    if self.address_is_sure(number, line, parsed.address_digits, parsed.touching_at) {
+                        scratch.push(parsed.frame);
+                    }
+                }
                 Err(error) => self.warn_line(number, line, &error, "frame line"),
             }
         }
@@ -409,6 +459,33 @@ impl<'a> TextReader<'a> {
         frames.append(&mut scratch);
         self.frame_scratch = scratch;
         frames
+    }
+
+    /// Whether a frame line's address is sure: one that touched its symbol
+    /// (a paste lost the space) is split where its hex digits end, which is
+    /// sure only when frames before it wrote addresses with as many digits
+    /// (a damaged address, `0x19c6zz850`, has fewer). Warns either way.
+    fn address_is_sure(&mut self, number: u32, line: &str, digits: usize, touching_at: Option<usize>) -> bool {
+        let width = 1u32.checked_shl(digits as u32).unwrap_or(0);
+        let Some(column) = touching_at else {
+            self.address_widths |= width;
+            return true;
+        };
+        let location = Location::line_column(number, column as u32 + 1);
+        let sure = self.address_widths & width != 0;
+        let message = if sure {
+            "the address touches the symbol (a paste lost the space between them); split where the address's hex \
+             digits end"
+                .to_string()
+        } else {
+            format!(
+                "frame line skipped: expected white space after the address, found {} (no other frame has an \
+                 address of {digits} digits to split it at)",
+                excerpt(line.get(column..).unwrap_or(line), 60)
+            )
+        };
+        self.warnings.push(Warning { location, message });
+        sure
     }
 
     /// `Last Exception Backtrace:` as frame lines or as `(0x... 0x...)`.
@@ -475,6 +552,23 @@ impl<'a> TextReader<'a> {
         self.states.push(PendingState { thread, line: number, state: RegisterState { flavor, registers, extra } });
     }
 
+    /// Rosetta's own registers (`tmp0: 0x...`) under `Translated Code
+    /// Information:`, which macOS 11 writes after the X86 register block:
+    /// other machine state of that block, as the `.ips` reader files them.
+    fn translated_code(&mut self, number: u32) {
+        let mut registers = Vec::new();
+        while let Some((line_number, line)) = self.lines.next_if(register::is_register_line) {
+            if let Err(error) = register::parse_line(line, &mut registers) {
+                self.warn_line(line_number, line, &error, "rest of the register line");
+            }
+        }
+        match self.states.last_mut() {
+            Some(pending) => pending.state.extra.extend(registers),
+            None if registers.is_empty() => {}
+            None => self.warn(number, "`Translated Code Information` without a register block before it; ignored"),
+        }
+    }
+
     /// `Logical CPU`, `Error Code`, `Trap Number` after an x86 register block.
     fn state_extra(&mut self, number: u32, key: &'a str, value: &'a str) {
         let value = value.trim_ascii();
@@ -499,10 +593,17 @@ impl<'a> TextReader<'a> {
         loop {
             let Some((number, line)) = self.lines.next_if(image::looks_like_image_line) else {
                 // A blank line may sit inside the list (macOS 13); the list
-                // goes on if an image line follows.
+                // goes on if an image line follows, or another section of
+                // it (jailbreak reporters split it into dpkg, App Store
+                // and other images).
                 let mut ahead = self.lines.clone();
                 match ahead.peek_non_blank() {
                     Some((_, next)) if image::looks_like_image_line(next) => {
+                        self.lines = ahead;
+                        continue;
+                    }
+                    Some((_, next)) if image::is_section_header(next) => {
+                        ahead.next();
                         self.lines = ahead;
                         continue;
                     }
@@ -544,6 +645,9 @@ impl<'a> TextReader<'a> {
             self.warnings
                 .push(Warning::general(format!("`Thread {thread} name:` for a thread the report does not list")));
         }
+        if self.report.crashed_thread.is_none() && !self.report.threads.iter().any(|t| t.crashed) {
+            self.report.crashed_thread = self.highlighted_thread;
+        }
         version::resolve(&mut self.report, self.code_type_text);
         if !self.saw_images && !self.report.threads.is_empty() {
             self.warnings.push(Warning::at_line(
@@ -561,10 +665,96 @@ fn is_frame_line_start(line: &str) -> bool {
     line.trim_ascii_start().starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// True for lines that end a list of frames: a blank line, a thread
+/// header, the next section, and the end marker, rules and fences of
+/// exports and tickets.
+fn ends_frame_list(line: &str) -> bool {
+    let trimmed = line.trim_ascii();
+    trimmed.is_empty()
+        || starts_section(line)
+        || trimmed == "EOF"
+        || trimmed.bytes().all(|b| matches!(b, b'-' | b'=' | b'`'))
+}
+
 /// True for lines that open a section and so end a free-text block.
 fn starts_section(line: &str) -> bool {
     line.starts_with("Thread ")
-        || line.starts_with("Binary Images:")
+        || (line.starts_with("Binary Images") && image::is_section_header(line))
         || line.starts_with("Last Exception Backtrace:")
         || line.starts_with("Application Specific Backtrace")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+    use crate::limits::Limits;
+
+    fn uncaught(asi: &str) -> (Option<String>, Option<String>) {
+        let text = format!(
+            "Process: W [1]\nTriggered by Thread: 0, Dispatch Queue: com.apple.main-thread\n\
+             Exception Type:    EXC_CRASH (SIGABRT)\nException Reason:  index 4 beyond bounds\n\n\
+             Application Specific Information:\n{asi}\n\nThread 0 Crashed:\n0   W   0x1000 main + 1\n"
+        );
+        let input = crate::read::Input::from_bytes(text.as_bytes()).unwrap();
+        let Ok(crate::Parsed::Crash(report)) = input.parse() else { panic!("{text}") };
+        assert!(report.warnings.iter().all(|w| w.message.contains("Binary Images")), "{:?}", report.warnings);
+        let u = report.uncaught_exception.unwrap();
+        (u.name.map(|n| n.into_owned()), u.reason.map(|r| r.into_owned()))
+    }
+
+    #[test]
+    fn the_exception_reason_line_takes_its_name_from_the_same_reason_only() {
+        let reason = Some("index 4 beyond bounds".to_string());
+        assert_eq!(uncaught("abort() called"), (None, reason.clone()));
+        assert_eq!(
+            uncaught(
+                "*** Terminating app due to uncaught exception 'NSRangeException', reason: 'index 4 beyond bounds'"
+            ),
+            (Some("NSRangeException".to_string()), reason.clone())
+        );
+        assert_eq!(
+            uncaught("*** Terminating app due to uncaught exception 'NSRangeException', reason: 'other'"),
+            (None, reason)
+        );
+    }
+
+    #[test]
+    fn a_highlighted_thread_stands_in_only_for_a_crashed_thread_not_named() {
+        let threads = "Thread 0:\n0   W   0x1000 main + 1\n\nThread 1:\n0   W   0x1000 main + 1\n";
+        let crashed =
+            |header: &str| parse(&format!("{header}\n\n{threads}"), 1, &Limits::default()).unwrap().crashed_thread;
+        assert_eq!(crashed("Highlighted Thread:  1"), Some(1));
+        assert_eq!(crashed("Crashed Thread: 0\nHighlighted Thread:  1"), Some(0));
+        assert_eq!(crashed("Triggered by Thread: Unknown"), None);
+        let report = parse(
+            "Triggered by Thread: Unknown\n\nNo thread state (register information) available\n",
+            1,
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    #[test]
+    fn an_address_touching_its_symbol_is_split_only_at_a_width_other_frames_have() {
+        let text = "Thread 0 Crashed:\n0   A   0x194955ef4__abort_message + 132\n1   A   0x194955ef8 f + 1\n\
+                    2   A   0x194955ef4__abort_message + 132\n3   A   0x19c6zz850 __CFRunLoopServiceMachPort + 160\n";
+        let report = parse(text, 1, &Limits::default()).unwrap();
+        let addresses: Vec<u64> = report.threads[0].frames.iter().map(|f| f.address).collect();
+        assert_eq!(addresses, [0x194955ef8, 0x194955ef4]);
+        let columns: Vec<_> = report.warnings.iter().map(|w| (w.location.line, w.location.column)).collect();
+        assert_eq!(&columns[..3], [(Some(2), Some(20)), (Some(4), Some(20)), (Some(5), Some(15))]);
+    }
+
+    #[test]
+    fn binary_images_split_into_sections_are_one_list() {
+        let text = "Thread 0 Crashed:\n0   Velvet.dylib  \t0x10041c010 0x10041c000 + 0x10\n\n\
+                    Binary Images (dpkg):\n0x10041c000 - 0x100433fff + Velvet.dylib arm64  <246e8ca725d638c4a3296d93765b4505> /L/Velvet.dylib {\"name\":\"Velvet\"}\n\n\
+                    Binary Images (App Store):\n0x100034000 - 0x1001dbfff   App arm64  <192090db12a236a6b84bd4f87b91bc25> /var/App.app/App\n\n\
+                    Binary Images (Other):\n0x18b9a8000 - 0x18ba47fff   libobjc.A.dylib arm64  <837c3c769e6c3dbab18e10ab9cbc63d8> /usr/lib/libobjc.A.dylib\n";
+        let report = parse(text, 1, &Limits::default()).unwrap();
+        let names: Vec<_> = report.images.iter().map(|i| i.name.as_deref().unwrap_or("")).collect();
+        assert_eq!(names, ["Velvet.dylib", "App", "libobjc.A.dylib"]);
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
 }

@@ -22,8 +22,10 @@
 use std::borrow::Cow;
 
 use nom::Parser;
+use nom::bytes::complete::{tag, take_till1};
 use nom::character::complete::char;
-use nom::sequence::delimited;
+use nom::combinator::opt;
+use nom::sequence::{delimited, preceded};
 
 use super::{LineError, PResult, address, blanks, blanks1, expect, fail, is_blank, last_group, until_byte};
 use crate::hex;
@@ -42,6 +44,14 @@ pub struct ImageLine<'a> {
 /// True when a line starts like an image line (`  0x...`).
 pub fn looks_like_image_line(line: &str) -> bool {
     line.trim_ascii_start().starts_with("0x")
+}
+
+/// `Binary Images:`, and the `Binary Images (dpkg):`, `(App Store):` and
+/// `(Other):` sections into which jailbreak crash reporters split the list.
+pub fn is_section_header(line: &str) -> bool {
+    let group = preceded(blanks1, delimited(char('('), take_till1(|c| c == ')'), char(')')));
+    let header: PResult<'_, _> = (tag("Binary Images"), opt(group), blanks, char(':')).parse(line);
+    header.is_ok()
 }
 
 /// Reads one `Binary Images` line.
@@ -66,7 +76,7 @@ fn image(input: &str) -> PResult<'_, ImageLine<'_>> {
             if uuid.is_none() && !is_nil(uuid_text) {
                 problems.push(format!("the image UUID `<{uuid_text}>` is not 32 hex digits; image kept without it"));
             }
-            (middle, uuid, path.trim_ascii())
+            (middle, uuid, without_package(path.trim_ascii()))
         }
         Err(_) => {
             problems.push("no `<uuid>` on the image line; image kept without it".to_string());
@@ -100,6 +110,19 @@ fn image(input: &str) -> PResult<'_, ImageLine<'_>> {
 /// and the path as the rest.
 fn uuid_and_path(details: &str) -> PResult<'_, (&str, &str)> {
     (until_byte(b'<'), delimited(char('<'), until_byte(b'>'), char('>'))).parse(details)
+}
+
+/// The path without the package description (`{"name":"Cydia Substrate",
+/// ...}`) that jailbreak crash reporters append to the images a package
+/// installed.
+fn without_package(path: &str) -> &str {
+    if !path.ends_with('}') {
+        return path;
+    }
+    match memchr::memmem::find(path.as_bytes(), b" {\"") {
+        Some(at) => path[..at].trim_ascii_end(),
+        None => path,
+    }
 }
 
 /// The all-zero UUID that placeholder lines carry is no UUID, not a bad one.
@@ -215,6 +238,22 @@ mod tests {
         assert_eq!(parsed.problems.len(), 1);
         let err = parse("0x1000 - zz Foo").unwrap_err();
         assert_eq!((err.column, err.expected), (9, RANGE));
+    }
+
+    #[test]
+    fn jailbreak_sections_and_package_descriptions() {
+        for header in
+            ["Binary Images:", "Binary Images (dpkg):", "Binary Images (App Store):", "Binary Images (Other):"]
+        {
+            assert!(is_section_header(header), "{header}");
+        }
+        assert!(!is_section_header("Binary Images of the app"));
+        assert!(!is_section_header("Binary Images (dpkg)"));
+        let i = image(
+            r#"0x10041c000 - 0x100433fff + Velvet.dylib arm64  <246e8ca725d638c4a3296d93765b4505> /Library/MobileSubstrate/DynamicLibraries/Velvet.dylib {"name":"Velvet","version":"1.3-2","identifier":"com.example.velvet"}"#,
+        );
+        assert_eq!((i.name.as_deref(), i.marked_user), (Some("Velvet.dylib"), true));
+        assert_eq!(i.path.as_deref(), Some("/Library/MobileSubstrate/DynamicLibraries/Velvet.dylib"));
     }
 
     #[test]

@@ -140,6 +140,17 @@ pub fn hex_run(input: &str) -> PResult<'_, (u64, usize)> {
     Ok((&digits[count..], (value, count)))
 }
 
+/// Hex digits without `0x` as a number: at most 16 that count, after any
+/// number of leading zeros (iOS 11 writes the null PC as 18 zeros).
+pub fn bare_hex(input: &str) -> PResult<'_, u64> {
+    let (value, count) = hex::leading_digits(input.as_bytes());
+    let padding = count.saturating_sub(16);
+    if count == 0 || input.as_bytes()[..padding].iter().any(|&c| c != b'0') {
+        return fail(input, "hex digits");
+    }
+    Ok((&input[count..], value))
+}
+
 /// An address: `0x` and 1 to 16 hex digits.
 pub fn address(input: &str) -> PResult<'_, u64> {
     let (rest, (value, count)) = hex_run(input)?;
@@ -218,6 +229,14 @@ mod tests {
         assert!(address("0x").is_err());
         assert!(address("12").is_err());
         assert_eq!(hex_run("0x11112222333344445 ").map(|(_, (_, n))| n), Ok(17));
+    }
+
+    #[test]
+    fn bare_hex_numbers() {
+        assert_eq!(bare_hex("000000000000000000 0"), Ok((" 0", 0)));
+        assert_eq!(bare_hex("1aF rest"), Ok((" rest", 0x1af)));
+        assert!(bare_hex("10000000000000000").is_err());
+        assert!(bare_hex("zz").is_err());
     }
 
     #[test]

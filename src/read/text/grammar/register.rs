@@ -10,14 +10,15 @@
 //! line  = pair+ [description]
 //! pair  = blanks name ":" blanks value
 //! name  = [a-z0-9]+
-//! value = "0x" hex{1,16}
+//! value = "0x" hex{1,16} | "<unavailable>"            (Rosetta: the register is left out)
 //! ```
 //! Text after the last pair that is not a pair describes that register.
 
 use std::borrow::Cow;
 
 use nom::Parser;
-use nom::bytes::complete::take_while1;
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::char;
 use nom::sequence::terminated;
 
@@ -53,21 +54,27 @@ fn name(input: &str) -> PResult<'_, &str> {
     terminated(take_while1(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()), char(':')).parse(input)
 }
 
-/// `name: 0x...`: the name, with the input left where its value starts
-/// (the value itself is read by [`value`], which can fail on its own).
+/// What Rosetta writes for a register the translated process had no value
+/// in (`rip: <unavailable>`).
+const UNAVAILABLE: &str = "<unavailable>";
+
+/// `name: 0x...` or `name: <unavailable>`: the name, with the input left
+/// where its value starts (the value itself is read by [`value`], which
+/// can fail on its own).
 fn pair(input: &str) -> PResult<'_, &str> {
     let (at_value, name) = name(input)?;
-    (blanks, hex_run).parse(at_value)?;
+    (blanks, alt((hex_run.map(|_| ()), tag(UNAVAILABLE).map(|_| ())))).parse(at_value)?;
     Ok((at_value, name))
 }
 
-/// The value after `name:`: `0x` and 1 to 16 hex digits.
-fn value(input: &str) -> PResult<'_, u64> {
+/// The value after `name:`: `0x` and 1 to 16 hex digits, or none.
+fn value(input: &str) -> PResult<'_, Option<u64>> {
     let (input, _) = blanks(input)?;
-    expect("a register value of at most 16 hex digits", address).parse(input)
+    alt((tag(UNAVAILABLE).map(|_| None), expect("a register value of at most 16 hex digits", address).map(Some)))
+        .parse(input)
 }
 
-/// True when a line starts with `name: 0x...`.
+/// True when a line starts with `name: 0x...` (or `name: <unavailable>`).
 pub fn is_register_line(line: &str) -> bool {
     pair(line).is_ok()
 }
@@ -80,11 +87,17 @@ pub fn parse_line<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> Result<(), 
 fn pairs<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> PResult<'a, ()> {
     let mut input = line;
     let mut count = 0;
+    // Whether the last pair had a value (and so may have a description).
+    let mut last_known = false;
     while !input.trim_ascii().is_empty() {
         match pair(input) {
             Ok((at_value, name)) => {
                 let (after, value) = value(at_value).map_err(|e| e.map(|e| Expected { at: input, ..e }))?;
-                out.push(Register { name: Cow::Borrowed(name), value, description: None });
+                // An unavailable register is left out: the line's others are kept.
+                if let Some(value) = value {
+                    out.push(Register { name: Cow::Borrowed(name), value, description: None });
+                }
+                last_known = value.is_some();
                 count += 1;
                 input = after;
             }
@@ -95,7 +108,7 @@ fn pairs<'a>(line: &'a str, out: &mut Vec<Register<'a>>) -> PResult<'a, ()> {
                 }
                 // Other text after a value describes it
                 // (`esr: 0x56000080  Address size fault`).
-                if let Some(last) = out.last_mut() {
+                if last_known && let Some(last) = out.last_mut() {
                     last.description = Some(Cow::Borrowed(input.trim_ascii()));
                 }
                 break;
@@ -121,6 +134,18 @@ mod tests {
         assert_eq!(regs[1].value, 0xf2000001);
         assert_eq!(regs[1].description.as_deref(), Some("(Breakpoint) brk 1"));
         assert_eq!(regs[4].value, 0x2b);
+    }
+
+    #[test]
+    fn unavailable_values_are_left_out_and_the_rest_kept() {
+        let line = "  rip: <unavailable>  rfl: 0x0000000000000246";
+        assert!(is_register_line(line));
+        let mut regs = Vec::new();
+        parse_line(line, &mut regs).unwrap();
+        assert_eq!(regs, [Register { name: Cow::Borrowed("rfl"), value: 0x246, description: None }]);
+        let mut regs = Vec::new();
+        parse_line("   x1: 0x1  x2: <unavailable> (Rosetta)", &mut regs).unwrap();
+        assert_eq!((regs.len(), regs[0].description.as_deref()), (1, None));
     }
 
     #[test]
