@@ -45,6 +45,13 @@ impl Image<'_> {
         self.start <= address && address <= self.end
     }
 
+    /// The last component of the image's path (`Quillmark` for
+    /// `/Applications/Quillmark.app/Contents/MacOS/Quillmark`): macOS names
+    /// an image by its bundle id, but its frames by this.
+    pub fn file_name(&self) -> Option<&str> {
+        self.path.as_deref().and_then(|p| p.rsplit('/').next()).filter(|n| !n.is_empty())
+    }
+
     /// True for the `0x0 - 0xffffffffffffffff ???` line and `.ips`'s trailing
     /// all-zero image: a marker, not a binary.
     pub fn is_placeholder(&self) -> bool {
