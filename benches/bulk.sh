@@ -26,36 +26,8 @@ runs=${RUNS:-5}
 (cd "$root" && cargo build --release --quiet && cargo build --release --quiet --example acrp_json)
 acrp="$root/target/release/examples/acrp_json"
 
-# Copies of one crash are converted once (crashport writes the copies of
-# one crash once): each copy of the set gets incident ids of its own, so
-# that every file is a crash to convert, as in a real folder of reports.
-distinct_copy() { # SET_DIR OUT_DIR NUMBER
-    mkdir -p "$2"
-    for file in "$1"/*; do
-        N=$((10#$3)) perl -0pe 'BEGIN { $n = sprintf("%08X", $ENV{N}) }
-            if (/(?:Incident Identifier:\s*|"incident(?:_id)?"\s*:\s*")([0-9A-Fa-f]{8})(-[0-9A-Fa-f-]{27})/) {
-                my ($head, $tail) = ($1, $2); s/\Q$head$tail\E/$n$tail/gi;
-            }' "$file" > "$2/$(basename "$file")"
-    done
-}
-
-dir="$work/d$copies"
-if [ ! -d "$dir" ]; then
-    set_dir="$work/set"
-    rm -rf "$set_dir" && mkdir -p "$set_dir"
-    n=0
-    while IFS= read -r -d '' file; do
-        if "$bin" convert --quiet --no-attachment "$file" > /dev/null 2>&1; then
-            n=$((n + 1))
-            cp "$file" "$set_dir/$n-$(basename "$file")"
-        fi
-    done < <(find "$root/fixtures/reports" "$root/../shared/corpus" -type f ! -name '*.tsv' ! -name '*.md' -print0 2> /dev/null)
-    mkdir -p "$dir.tmp"
-    for i in $(seq -w 1 "$copies"); do
-        distinct_copy "$set_dir" "$dir.tmp/dev$i" "$i"
-    done
-    mv "$dir.tmp" "$dir"
-fi
+source "$root/benches/lib.sh"
+dir=$(report_dir "$bin" "$copies" "$work")
 
 # The text reports both programs read, for the comparison with
 # apple-crash-report-parser (which reads no .ips).
@@ -70,11 +42,7 @@ if [ ! -d "$text_dir" ]; then
             cp "$file" "$text_set/"
         fi
     done
-    mkdir -p "$text_dir.tmp"
-    for i in $(seq -w 1 "$copies"); do
-        distinct_copy "$text_set" "$text_dir.tmp/dev$i" "$i"
-    done
-    mv "$text_dir.tmp" "$text_dir"
+    copies_of "$text_set" "$copies" "$text_dir"
 fi
 
 files=$(find "$dir" -type f | wc -l)
@@ -88,13 +56,6 @@ find "$dir" -type f -exec cat {} + > /dev/null
 # change in the machine's load (these machines are shared) falls on all of
 # them alike; the figures are medians over the rounds, and each ratio is the
 # median of the per-round ratios. Peak RSS is the largest seen.
-stats=$(mktemp)
-trap 'rm -f "$stats"' EXIT
-timed() { # prints "seconds peak_kib"
-    local start=$EPOCHREALTIME
-    /usr/bin/time -o "$stats" -f "%M" "$@" > /dev/null 2>&1
-    echo "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$stats")"
-}
 declare -a cat_s one_s two_s one_over_two two_over_cat ceiling
 cat_kib=0 one_kib=0 two_kib=0
 for _ in $(seq "$runs"); do
@@ -116,7 +77,6 @@ for _ in $(seq "$runs"); do
     ((ok > one_kib)) && one_kib=$ok
     ((tk > two_kib)) && two_kib=$tk
 done
-median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 
 printf '%-22s %8s %12s\n' "run (median of $runs)" "seconds" "peak RSS"
 printf '%-22s %8s %9s MiB\n' "cat" "$(median "${cat_s[@]}")" $((cat_kib / 1024))

@@ -156,6 +156,12 @@ pub fn place(path: &std::path::Path, location: &Location) -> String {
     }
 }
 
+/// A warning as one line: `path:line: message`, `path (at json.path):
+/// message` or `path: message`.
+pub fn located(path: &std::path::Path, warning: &Warning) -> String {
+    format!("{}: {}", place(path, &warning.location), warning.message)
+}
+
 /// Something in a report that was dropped or guessed; the report itself was kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {

@@ -29,6 +29,7 @@
 //!   (model in, model out);
 //! - [`appcenter`]: the model to App Center logs, and their JSON;
 //! - [`sentry`]: the model to a Sentry event;
+//! - [`triage`]: many crashes as a few distinct ones;
 //! - [`bulk`]: folders of files, in parallel, in input order;
 //! - [`upload`]: sending the logs without losing or repeating a crash.
 
@@ -45,6 +46,7 @@ pub mod read;
 pub mod scrub;
 pub mod sentry;
 pub mod symbolicate;
+pub mod triage;
 pub mod upload;
 
 pub use error::{Location, ParseError, Warning};

@@ -12,9 +12,9 @@ use super::load::{ReadFailure, load};
 use super::walk::InputFile;
 use crate::appcenter::logs::Log;
 use crate::appcenter::{self, ConvertError, ConvertOptions};
-use crate::error::{FileError, ParseError, Warning};
+use crate::error::{FileError, ParseError};
 use crate::limits::Limits;
-use crate::model::{Parsed, Skipped};
+use crate::model::{Parsed, Report, Skipped};
 use crate::read::Input;
 
 /// What happened to one input file.
@@ -196,17 +196,56 @@ pub fn convert_file(input: &InputFile, options: &Options) -> Outcome {
 /// A file that is not a report: skipped when met in a directory, a failure
 /// when named explicitly; any other read error is a failure.
 pub fn refused(path: &Path, error: ParseError, origin: Origin) -> Outcome {
+    match not_read::<std::convert::Infallible>(path, error, origin) {
+        Read::Skipped(skipped) => Outcome::Skipped(skipped),
+        Read::Failed(failure) => Outcome::Failed(failure),
+        Read::Crash(never) => match never {},
+    }
+}
+
+fn not_read<T>(path: &Path, error: ParseError, origin: Origin) -> Read<T> {
     if origin == Origin::Walked
         && let ParseError::NotAReport { reason } = &error
     {
-        return Outcome::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::NotAReport(reason.clone()) });
+        return Read::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::NotAReport(reason.clone()) });
     }
-    Outcome::Failed(Failure::Parse(FileError { path: path.to_path_buf(), error }))
+    Read::Failed(Failure::Parse(FileError { path: path.to_path_buf(), error }))
 }
 
-/// Converts the bytes of one file (`path` names it in messages and the attachment).
-pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &Options) -> Outcome {
-    // Scrubbed before it is read, so that the logs and the attachment are.
+/// What reading one file gave.
+#[derive(Debug)]
+pub enum Read<T> {
+    /// A crash report, and what the caller made of it.
+    Crash(T),
+    /// A report of another kind, or not a report.
+    Skipped(SkippedFile),
+    /// It could not be read.
+    Failed(Failure),
+}
+
+/// Reads one file and, when it is a crash report, hands the report and the
+/// bytes it was read from (scrubbed when [`Options::scrub`] says so) to
+/// `on_crash`. Every consumer of files (convert, upload, summary, render)
+/// goes through here, so that files are loaded, refused, scrubbed and
+/// skipped alike.
+pub fn read_file<T>(input: &InputFile, options: &Options, on_crash: impl FnOnce(Report<'_>, &[u8]) -> T) -> Read<T> {
+    let path = &input.path;
+    match load(&input.source, &options.limits, options.memory_map) {
+        Ok(bytes) => read_bytes(path, &bytes, input.origin, options, on_crash),
+        Err(ReadFailure::Io(message)) => Read::Failed(Failure::Io { path: path.to_path_buf(), message }),
+        Err(ReadFailure::Refused(error)) => not_read(path, error, input.origin),
+    }
+}
+
+/// [`read_file`] on bytes already loaded (`path` names them in messages).
+pub fn read_bytes<T>(
+    path: &Path,
+    bytes: &[u8],
+    origin: Origin,
+    options: &Options,
+    on_crash: impl FnOnce(Report<'_>, &[u8]) -> T,
+) -> Read<T> {
+    // Scrubbed before it is read, so that everything made from it is.
     let scrubbed;
     let bytes = if options.scrub {
         scrubbed = crate::scrub::scrub(bytes);
@@ -216,33 +255,40 @@ pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &Option
     };
     let input = match Input::with_limits(bytes, options.limits) {
         Ok(input) => input,
-        Err(error) => return refused(path, error, origin),
+        Err(error) => return not_read(path, error, origin),
     };
-    let report = match input.parse() {
-        Ok(Parsed::Crash(report)) => report,
+    match input.parse() {
+        Ok(Parsed::Crash(report)) => Read::Crash(on_crash(*report, bytes)),
         Ok(Parsed::Skipped(skipped)) => {
-            return Outcome::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::Report(skipped) });
+            Read::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::Report(skipped) })
         }
-        Err(error) => return refused(path, error, origin),
-    };
-    let file_name = path.file_name().map(|n| n.to_string_lossy());
-    match appcenter::convert(&report, bytes, file_name.as_deref(), &options.convert) {
-        Ok(converted) => {
-            let mut warnings: Vec<String> = report.warnings.iter().map(|w| located(path, w)).collect();
-            warnings.extend(converted.warnings.into_iter().map(|w| format!("{}: {w}", path.display())));
-            Outcome::Converted(ConvertedFile {
-                path: path.to_path_buf(),
-                logs: converted.logs,
-                error_id: converted.error_id,
-                timestamp: converted.timestamp,
-                warnings,
-            })
-        }
-        Err(error) => Outcome::Failed(Failure::Convert { path: path.to_path_buf(), error }),
+        Err(error) => not_read(path, error, origin),
     }
 }
 
-/// `path:line: message`, `path (at json.path): message` or `path: message`.
-fn located(path: &Path, warning: &Warning) -> String {
-    format!("{}: {}", crate::error::place(path, &warning.location), warning.message)
+/// Converts the bytes of one file (`path` names it in messages and the attachment).
+pub fn convert_bytes(path: &Path, bytes: &[u8], origin: Origin, options: &Options) -> Outcome {
+    let converted = read_bytes(path, bytes, origin, options, |report, bytes| {
+        let file_name = path.file_name().map(|n| n.to_string_lossy());
+        match appcenter::convert(&report, bytes, file_name.as_deref(), &options.convert) {
+            Ok(converted) => {
+                let mut warnings: Vec<String> =
+                    report.warnings.iter().map(|w| crate::error::located(path, w)).collect();
+                warnings.extend(converted.warnings.into_iter().map(|w| format!("{}: {w}", path.display())));
+                Outcome::Converted(ConvertedFile {
+                    path: path.to_path_buf(),
+                    logs: converted.logs,
+                    error_id: converted.error_id,
+                    timestamp: converted.timestamp,
+                    warnings,
+                })
+            }
+            Err(error) => Outcome::Failed(Failure::Convert { path: path.to_path_buf(), error }),
+        }
+    });
+    match converted {
+        Read::Crash(outcome) => outcome,
+        Read::Skipped(skipped) => Outcome::Skipped(skipped),
+        Read::Failed(failure) => Outcome::Failed(failure),
+    }
 }

@@ -5,6 +5,7 @@ mod convert;
 mod inspect;
 mod progress;
 mod signals;
+mod summary;
 mod upload;
 
 use std::path::PathBuf;
@@ -21,8 +22,9 @@ use time::OffsetDateTime;
 const VERSION: &str =
     concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("CRASHPORT_COMMIT"), ", ", env!("CRASHPORT_TARGET"), ")");
 
-/// Read Apple crash reports (.crash text, .ips JSON) anywhere, and turn them
-/// into App Center crash logs.
+/// Read Apple crash reports (.crash text, .ips JSON) anywhere: inspect them,
+/// group them into distinct crashes, turn them into App Center logs or
+/// Sentry events and send them.
 #[derive(Debug, Parser)]
 #[command(name = "crashport", version = VERSION, about, max_term_width = 100, args_override_self = true)]
 struct Cli {
@@ -36,8 +38,10 @@ enum Command {
     Inspect(InspectArgs),
     /// Convert crash reports into App Center log JSON (`{"logs": [...]}`).
     Convert(ConvertArgs),
-    /// Convert crash reports and send them to the App Center ingestion API.
+    /// Convert crash reports and send them to App Center (or to Sentry with --to sentry).
     Upload(UploadArgs),
+    /// Group crash reports into distinct crashes: counts, devices, versions, first and last seen.
+    Summary(SummaryArgs),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -118,6 +122,54 @@ impl SentryArgs {
             release: self.release.clone(),
             tags: crashport::upload::sentry::parse_tags(&self.tags)?,
         })
+    }
+}
+
+/// Debug files to name frames from.
+#[derive(Debug, clap::Args)]
+pub struct DsymArgs {
+    /// Name frames from debug files: .dSYM bundles, folders, Mach-O executables and dylibs, zips of dSYMs, .xcarchive bundles (repeatable).
+    #[arg(long = "dsym", value_name = "PATH")]
+    pub dsyms: Vec<PathBuf>,
+    /// Keep the symcaches built from debug files in DIR, for later runs.
+    #[arg(long, value_name = "DIR", requires = "dsyms")]
+    pub symcache_dir: Option<PathBuf>,
+    /// Swift and C++ names from debug files in full (module, parameter and return types), not Apple's short form.
+    #[arg(long, requires = "dsyms")]
+    pub full_names: bool,
+}
+
+impl DsymArgs {
+    /// Paths named with `--dsym` that do not exist: a usage error before
+    /// anything is read.
+    pub fn check(&self) -> Result<(), String> {
+        match self.dsyms.iter().find(|p| !p.exists()) {
+            Some(missing) => Err(format!("--dsym {}: no such file or folder", missing.display())),
+            None => Ok(()),
+        }
+    }
+
+    /// The debug files of the run, indexed once, or `None` without
+    /// `--dsym`. Files that cannot be used are named as warnings: the
+    /// frames they would have named stay as the report wrote them.
+    pub fn open(&self, reporter: &mut progress::Reporter) -> Option<crashport::symbolicate::DebugFiles> {
+        if self.dsyms.is_empty() {
+            return None;
+        }
+        let files = crashport::symbolicate::DebugFiles::open(&self.dsyms, self.symcache_dir.clone());
+        for error in files.index().errors() {
+            reporter.notice(&error.to_string());
+        }
+        if files.index().is_empty() {
+            reporter.notice("--dsym: no debug file found in what was named; frames stay as the reports wrote them");
+        }
+        Some(files)
+    }
+
+    /// How names from debug files are written.
+    pub fn names(&self) -> crashport::symbolicate::Names {
+        use crashport::symbolicate::{NameStyle, Names};
+        Names::new(if self.full_names { NameStyle::Full } else { NameStyle::Short })
     }
 }
 
@@ -310,6 +362,39 @@ pub struct InspectArgs {
     pub size: SizeArgs,
 }
 
+/// What `summary --by` adds to the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryBy {
+    /// A column of counts per app version and build, newest first.
+    Version,
+}
+
+/// Options of `crashport summary`.
+#[derive(Debug, clap::Args)]
+pub struct SummaryArgs {
+    /// Crash report files, directories or zip archives, `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Print the summary as JSON (the input of a later --baseline).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print the table as Markdown (tickets, CI job summaries).
+    #[arg(long)]
+    pub markdown: bool,
+    /// Add counts per app version and build; groups only seen in the latest build are marked new.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub by: Option<SummaryBy>,
+    /// A previous `summary --json`: groups it does not have are marked new.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub dsym: DsymArgs,
+    #[command(flatten)]
+    pub size: SizeArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
 /// The time of the run: now, or the instant `CRASHPORT_NOW` gives (RFC
 /// 3339), so that tests and reproductions judge a crash's age the same on
 /// any day.
@@ -331,6 +416,7 @@ pub fn run() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Upload(args) => upload::run(&args),
+        Command::Summary(args) => summary::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "crashport", &mut std::io::stdout());
             ExitCode::SUCCESS

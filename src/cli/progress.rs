@@ -41,6 +41,8 @@ pub enum Job {
     Upload,
     /// `upload --dry-run`.
     Plan,
+    /// `summary`.
+    Summary,
 }
 
 /// One file that failed.
@@ -173,6 +175,7 @@ impl Reporter {
             Job::Convert => "{spinner} converting [{bar:30}] {pos}/{len} files, ETA {eta} {msg}",
             Job::Upload => "{spinner} uploading [{bar:30}] {pos}/{len} files {msg}",
             Job::Plan => "{spinner} planning [{bar:30}] {pos}/{len} files {msg}",
+            Job::Summary => "{spinner} reading [{bar:30}] {pos}/{len} files, ETA {eta} {msg}",
         };
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -210,6 +213,18 @@ impl Reporter {
         }
     }
 
+    /// A crash read (`summary`): counted as converted, its warnings counted.
+    pub fn crash_read(&mut self, path: &Path, warnings: &[String]) {
+        self.summary.files += 1;
+        self.summary.converted += 1;
+        for warning in warnings {
+            self.warning(warning);
+        }
+        if self.verbosity == Verbosity::Verbose {
+            self.line(format!("{GOOD}read{GOOD:#}: {}", path.display()));
+        }
+    }
+
     /// A converted input that is a copy of a crash another input carries.
     pub fn duplicate(&mut self, path: &Path, of: &Path) {
         self.summary.files += 1;
@@ -222,6 +237,7 @@ impl Reporter {
                 match self.job {
                     Job::Convert => "written once, from that file",
                     Job::Upload | Job::Plan => "sent once, from that file",
+                    Job::Summary => "counted once",
                 }
             ));
         }
@@ -329,6 +345,7 @@ impl Reporter {
             Job::Convert => (s.converted, "converted"),
             Job::Upload => (s.sent.unwrap_or(0), "sent"),
             Job::Plan => (s.would_send.unwrap_or(0), "would be sent"),
+            Job::Summary => (s.converted, "crashes read"),
         };
         let mut line = format!(
             "crashport: {} in {:.2} s with {}: {done} {verb}",
@@ -368,7 +385,7 @@ impl Reporter {
                     if s.stale == 1 { "it" } else { "them" },
                     if s.stale == 1 { "it" } else { "them" }
                 ),
-                Job::Upload | Job::Plan => format!(
+                Job::Upload | Job::Plan | Job::Summary => format!(
                     "  stale: {} not sent (older than the destination's {days} days); --restamp sends {} with the upload time",
                     s.stale,
                     if s.stale == 1 { "it" } else { "them" }
@@ -406,6 +423,11 @@ impl Reporter {
                 Job::Upload => format!(
                     "  interrupted ({name}): {} of {} sent; rerun to continue (the journal keeps what was sent)",
                     s.sent.unwrap_or(0),
+                    plural(self.bar.length().unwrap_or(0) as usize, "file", "files")
+                ),
+                Job::Summary => format!(
+                    "  interrupted ({name}) after {} of {}; no summary was printed",
+                    s.files,
                     plural(self.bar.length().unwrap_or(0) as usize, "file", "files")
                 ),
                 Job::Convert | Job::Plan => format!(

@@ -9,7 +9,7 @@ use super::arch::{self, Arch};
 use super::serde_hex;
 
 /// One binary image.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Image<'a> {
     /// Load address.
     #[serde(serialize_with = "serde_hex::serialize")]

@@ -9,6 +9,7 @@
 //! model (`crashport inspect --json`) is documented in `docs/MODEL.md`.
 
 pub mod arch;
+pub mod crash_id;
 mod exception;
 mod image;
 mod kind;
@@ -394,8 +395,75 @@ fn canonical_path(path: &str) -> &str {
     path.strip_prefix("/private").filter(|p| p.starts_with("/var/")).unwrap_or(path)
 }
 
-/// `/var/.../Foo.app/Foo` gives `/var/.../Foo.app/`.
+/// The app bundle holding the executable at `path`, with its trailing
+/// slash: `/var/.../Foo.app/Foo` and `/Applications/Foo.app/Contents/MacOS/Foo`
+/// give `.../Foo.app/`; an extension (`Foo.app/PlugIns/Share.appex/Share`)
+/// gives the app that holds it. An executable that is not a bundle's own
+/// (a tool inside Xcode.app, `Xcode.app/Contents/Developer/.../assetsd`) has
+/// none: everything else in that `.app` is not its code.
 fn bundle_root(path: &str) -> Option<&str> {
-    let end = path.find(".app/")?;
-    Some(&path[..end + 5])
+    let dir = &path[..path.rfind('/')?];
+    let bundle = dir.strip_suffix("/Contents/MacOS").unwrap_or(dir);
+    if bundle.ends_with(".appex") {
+        // `Foo.app/PlugIns/Share.appex`: the app is the extension's bundle.
+        if let Some(end) = bundle.rfind(".app/") {
+            return Some(&path[..end + 5]);
+        }
+        return Some(&path[..bundle.len() + 1]);
+    }
+    bundle.ends_with(".app").then(|| &path[..bundle.len() + 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app_images(process_path: &str, images: &[&str]) -> Vec<bool> {
+        let report = Report {
+            process: Process { path: Some(process_path.into()), ..Process::default() },
+            images: images.iter().map(|p| Image { path: Some((*p).into()), ..Image::default() }).collect(),
+            ..Report::default()
+        };
+        report.app_images()
+    }
+
+    #[test]
+    fn the_app_is_the_bundle_that_holds_the_executable() {
+        let ios = "/private/var/containers/Bundle/Application/6B0C/Demo.app/Demo";
+        assert_eq!(
+            app_images(
+                ios,
+                &[
+                    "/var/containers/Bundle/Application/6B0C/Demo.app/Demo",
+                    "/private/var/containers/Bundle/Application/6B0C/Demo.app/Frameworks/DemoKit.framework/DemoKit",
+                    "/usr/lib/system/libsystem_kernel.dylib",
+                ]
+            ),
+            [true, true, false]
+        );
+        let mac = "/Applications/Demo.app/Contents/MacOS/Demo";
+        assert_eq!(
+            app_images(
+                mac,
+                &[mac, "/Applications/Demo.app/Contents/Frameworks/K.framework/K", "/Applications/Other.app/O"]
+            ),
+            [true, true, false]
+        );
+        // An extension's app holds the frameworks it links.
+        let share = "/var/containers/Bundle/Application/6B0C/Demo.app/PlugIns/Share.appex/Share";
+        assert_eq!(
+            app_images(share, &[share, "/var/containers/Bundle/Application/6B0C/Demo.app/Frameworks/K.framework/K"]),
+            [true, true]
+        );
+        // A tool inside Xcode is not Xcode: the simulator's frameworks in
+        // Xcode.app are not its code.
+        let tool = "/Applications/Xcode.app/Contents/Developer/Platforms/iPhoneSimulator.platform/Support/assetsd";
+        assert_eq!(
+            app_images(
+                tool,
+                &[tool, "/Applications/Xcode.app/Contents/Developer/Library/Frameworks/Photos.framework/Photos"]
+            ),
+            [true, false]
+        );
+    }
 }

@@ -83,6 +83,21 @@ impl Timestamp {
     }
 }
 
+/// Formats an instant as `YYYY-MM-DDTHH:MM:SSZ` in UTC (reports give
+/// seconds; milliseconds would only say `.000`).
+pub fn format_utc_seconds(at: OffsetDateTime) -> String {
+    let at = at.to_offset(UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 /// Formats an instant as `YYYY-MM-DDTHH:MM:SS.sssZ` in UTC.
 pub fn format_utc_millis(at: OffsetDateTime) -> String {
     let at = at.to_offset(UtcOffset::UTC);

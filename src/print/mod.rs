@@ -3,3 +3,4 @@
 //! own `Serialize` (docs/MODEL.md).
 
 pub mod summary;
+pub mod triage;

@@ -82,7 +82,7 @@ pub fn event(report: &Report<'_>, crash_id: &str, options: &EventOptions) -> Res
         return Err(EventError::NoCrash);
     }
     let event_id = Uuid::try_parse(crash_id)
-        .unwrap_or_else(|_| crate::appcenter::uuid_v5(&crate::appcenter::NAMESPACE, crash_id.as_bytes()));
+        .unwrap_or_else(|_| crate::model::crash_id::uuid_v5(&crate::model::crash_id::NAMESPACE, crash_id.as_bytes()));
     let app_images = report.app_images();
     let frames_of = |frames: &[model::Frame<'_>]| -> Vec<Frame> {
         // Sentry lists a stack oldest call first; reports innermost first.

@@ -116,7 +116,7 @@ pub fn crash(input: &InputFile, options: &Options, event_options: &EventOptions,
         }
         Err(error) => return Prepared::Done(convert::refused(path, error, input.origin)),
     };
-    let crash_id = crate::appcenter::error_id(&report, &bytes);
+    let crash_id = crate::model::crash_id::crash_id(&report, &bytes);
     let event = match event(&report, &crash_id, event_options) {
         Ok(event) => event,
         Err(error) => {
