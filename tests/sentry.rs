@@ -339,3 +339,32 @@ mod sha2_free {
         String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap().trim().to_string()
     }
 }
+
+#[test]
+fn events_named_from_dsyms_pass_the_normaliser() {
+    let Some(python) = python("events_named_from_dsyms_pass_the_normaliser") else { return };
+    let sentry = Sentry::start(&python);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let symbols = common::fixtures_dir().join("symbols");
+    let reports = symbols.join("reports");
+    let dsyms = symbols.to_str().unwrap();
+    let out = upload(&sentry, &[&reports], &journal, &["--restamp", "--dsym", dsyms]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let received = sentry.received();
+    assert_clean(&received);
+    // Every report's crash site, named from its debug file, survives
+    // normalisation as the crashed thread's last frame.
+    let mut sites = 0;
+    for envelope in &received {
+        for event in envelope["events"].as_array().unwrap() {
+            let threads = event["normalized"]["threads"]["values"].as_array().unwrap();
+            let crashed = threads.iter().find(|t| t["crashed"] == true).unwrap();
+            let top = crashed["stacktrace"]["frames"].as_array().unwrap().last().unwrap().clone();
+            assert_eq!(top["in_app"], true, "{top}");
+            assert!(top["function"].as_str().is_some_and(|f| f.starts_with("demo")), "{top}");
+            sites += 1;
+        }
+    }
+    assert!(sites >= 6, "{sites} events");
+}

@@ -304,7 +304,12 @@ impl<'r, 'a> FrameContext<'r, 'a> {
                 Some(offset) => format::symbol_plus(symbol, offset),
                 None => CompactString::from(symbol.as_ref()),
             }),
-            (_, Some((_, image))) => Some(format::base_plus(image.start, f.address.wrapping_sub(image.start))),
+            // The offset the report (or symbolication) gives: a return
+            // address signed with a pointer-authentication code lies far
+            // from its image, and its offset is that of the address without it.
+            (_, Some((_, image))) => {
+                Some(format::base_plus(image.start, f.image_offset.unwrap_or(f.address.wrapping_sub(image.start))))
+            }
             (_, None) => Some(match f.image_offset {
                 Some(offset) => format::base_plus(f.address.wrapping_sub(offset), offset),
                 // In no image and without a symbol: Apple's text says `???`.

@@ -176,6 +176,9 @@ pub struct Options {
     /// Take personal data out of every report before it is read
     /// ([`crate::scrub`]).
     pub scrub: bool,
+    /// Name frames from debug files before anything is made of a report
+    /// (`--dsym`).
+    pub symbols: Option<std::sync::Arc<crate::symbolicate::Symbolicator>>,
     /// App Center mapping options.
     pub convert: ConvertOptions,
 }
@@ -223,9 +226,9 @@ pub enum Read<T> {
     Failed(Failure),
 }
 
-/// Reads one file and, when it is a crash report, hands the report and the
-/// bytes it was read from (scrubbed when [`Options::scrub`] says so) to
-/// `on_crash`. Every consumer of files (convert, upload, summary, render)
+/// Reads one file and, when it is a crash report, hands the report
+/// (symbolicated when [`Options::symbols`] says so) and the bytes it was
+/// read from (scrubbed when [`Options::scrub`] says so) to `on_crash`. Every consumer of files (convert, upload, summary, render)
 /// goes through here, so that files are loaded, refused, scrubbed and
 /// skipped alike.
 pub fn read_file<T>(input: &InputFile, options: &Options, on_crash: impl FnOnce(Report<'_>, &[u8]) -> T) -> Read<T> {
@@ -258,7 +261,12 @@ pub fn read_bytes<T>(
         Err(error) => return not_read(path, error, origin),
     };
     match input.parse() {
-        Ok(Parsed::Crash(report)) => Read::Crash(on_crash(*report, bytes)),
+        Ok(Parsed::Crash(mut report)) => {
+            if let Some(symbols) = &options.symbols {
+                symbols.symbolicate(&mut report);
+            }
+            Read::Crash(on_crash(*report, bytes))
+        }
         Ok(Parsed::Skipped(skipped)) => {
             Read::Skipped(SkippedFile { path: path.to_path_buf(), kind: SkipKind::Report(skipped) })
         }

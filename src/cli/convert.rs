@@ -55,7 +55,10 @@ enum Item {
 }
 
 pub fn run(args: &ConvertArgs) -> ExitCode {
-    let options = args.conversion.options();
+    if let Err(message) = args.conversion.dsym.check() {
+        return usage_error(&message);
+    }
+    let mut options = args.conversion.options();
     let mode = match (&args.out_dir, args.ndjson) {
         (Some(_), _) => Mode::Directory { pretty: args.pretty, overwrite: args.overwrite },
         (None, true) => Mode::Lines,
@@ -79,6 +82,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     let jobs = args.run.jobs();
     let stop = super::signals::install();
     let mut reporter = Reporter::new(args.run.verbosity(), Job::Convert, jobs);
+    options.symbols = args.conversion.dsym.open(|message| reporter.notice(message));
     reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)));
     let copies = copies::find(&args.paths, &options, jobs);
 

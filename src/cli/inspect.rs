@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::InspectArgs;
 
 const BAD: Style = AnsiColor::Red.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
 
 pub fn run(args: &InspectArgs) -> ExitCode {
     let mut out = anstream::stdout().lock();
@@ -25,6 +26,12 @@ pub fn run(args: &InspectArgs) -> ExitCode {
     // NO_COLOR is set); asking for none there saves making them.
     let options = summary::Options { frames: args.frames, styled: std::io::stdout().is_terminal() };
     let limits = args.size.limits();
+    if let Err(message) = args.dsym.check() {
+        return super::usage_error(&message);
+    }
+    let symbols = args.dsym.open(|message| {
+        let _ = writeln!(err, "{WARN}warning{WARN:#}: {message}");
+    });
     let (mut failed, mut seen) = (0, 0);
     for item in walk(&args.paths) {
         seen += 1;
@@ -53,7 +60,10 @@ pub fn run(args: &InspectArgs) -> ExitCode {
             }
         };
         let parsed = Input::with_limits(&bytes, limits).and_then(|input| {
-            let parsed = input.parse()?;
+            let mut parsed = input.parse()?;
+            if let (Some(symbols), Parsed::Crash(report)) = (&symbols, &mut parsed) {
+                symbols.symbolicate(report);
+            }
             Ok(render(path, &parsed, args.json, &options))
         });
         match parsed {

@@ -2,6 +2,7 @@
 //! commands' modules turn them into the library's settings.
 
 mod convert;
+mod dsyms;
 mod inspect;
 mod progress;
 mod signals;
@@ -40,6 +41,8 @@ enum Command {
     Convert(ConvertArgs),
     /// Convert crash reports and send them to App Center (or to Sentry with --to sentry).
     Upload(UploadArgs),
+    /// Which debug files each report needs, and which of them --dsym finds.
+    Dsyms(DsymsArgs),
     /// Group crash reports into distinct crashes: counts, devices, versions, first and last seen.
     Summary(SummaryArgs),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
@@ -79,6 +82,8 @@ pub struct ConversionArgs {
     /// Take personal data out first: user names in paths, CrashReporter Key, Anonymous and Sleep/Wake UUIDs.
     #[arg(long)]
     pub scrub: bool,
+    #[command(flatten)]
+    pub dsym: DsymArgs,
     #[command(flatten)]
     pub size: SizeArgs,
 }
@@ -150,20 +155,20 @@ impl DsymArgs {
     }
 
     /// The debug files of the run, indexed once, or `None` without
-    /// `--dsym`. Files that cannot be used are named as warnings: the
+    /// `--dsym`. Files that cannot be used are named through `notice`: the
     /// frames they would have named stay as the report wrote them.
-    pub fn open(&self, reporter: &mut progress::Reporter) -> Option<crashport::symbolicate::DebugFiles> {
+    pub fn open(&self, mut notice: impl FnMut(&str)) -> Option<std::sync::Arc<crashport::symbolicate::Symbolicator>> {
         if self.dsyms.is_empty() {
             return None;
         }
         let files = crashport::symbolicate::DebugFiles::open(&self.dsyms, self.symcache_dir.clone());
         for error in files.index().errors() {
-            reporter.notice(&error.to_string());
+            notice(&error.to_string());
         }
         if files.index().is_empty() {
-            reporter.notice("--dsym: no debug file found in what was named; frames stay as the reports wrote them");
+            notice("--dsym: no debug file found in what was named; frames stay as the reports wrote them");
         }
-        Some(files)
+        Some(std::sync::Arc::new(crashport::symbolicate::Symbolicator { files, names: self.names() }))
     }
 
     /// How names from debug files are written.
@@ -203,6 +208,8 @@ impl ConversionArgs {
             // Crash folders are not written to while crashport reads them.
             memory_map: true,
             scrub: self.scrub,
+            // Opened by the command, which names the debug files it cannot use.
+            symbols: None,
             convert: ConvertOptions {
                 locale: self.locale.clone(),
                 user_id: self.user_id.clone(),
@@ -359,6 +366,32 @@ pub struct InspectArgs {
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub frames: usize,
     #[command(flatten)]
+    pub dsym: DsymArgs,
+    #[command(flatten)]
+    pub size: SizeArgs,
+}
+
+/// Options of `crashport dsyms`.
+#[derive(Debug, clap::Args)]
+pub struct DsymsArgs {
+    /// Crash report files, directories or zip archives, `-` for standard input.
+    #[arg(required = true, value_name = "REPORT")]
+    pub paths: Vec<PathBuf>,
+    /// Show only the images without a debug file.
+    #[arg(long)]
+    pub missing_only: bool,
+    /// One JSON object per report (JSON Lines).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with status 1 when an image of the app with a frame in the crashed thread has no debug file.
+    #[arg(long)]
+    pub require_all: bool,
+    /// No totals line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub dsym: DsymArgs,
+    #[command(flatten)]
     pub size: SizeArgs,
 }
 
@@ -417,6 +450,7 @@ pub fn run() -> ExitCode {
         Command::Convert(args) => convert::run(&args),
         Command::Upload(args) => upload::run(&args),
         Command::Summary(args) => summary::run(&args),
+        Command::Dsyms(args) => dsyms::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "crashport", &mut std::io::stdout());
             ExitCode::SUCCESS

@@ -12,7 +12,6 @@ use crashport::bulk::ordered::run_ordered;
 use crashport::bulk::walk;
 use crashport::model::crash_id::crash_id;
 use crashport::print::triage::{TableOptions, table};
-use crashport::symbolicate;
 use crashport::triage::{Baseline, CrashFacts, Triage};
 
 use super::progress::{Job, Reporter};
@@ -35,16 +34,23 @@ pub fn run(args: &SummaryArgs) -> ExitCode {
     if let Err(message) = args.dsym.check() {
         return usage_error(&message);
     }
-    let options = Options { limits: args.size.limits(), memory_map: true, ..Options::default() };
+    let mut options = Options { limits: args.size.limits(), memory_map: true, ..Options::default() };
     let jobs = args.run.jobs();
     let stop = super::signals::install();
     let mut reporter = Reporter::new(args.run.verbosity(), Job::Summary, jobs);
-    let debug_files = args.dsym.open(&mut reporter);
+    options.symbols = args.dsym.open(|message| reporter.notice(message));
     reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)));
     let copies = copies::find(&args.paths, &options, jobs);
     // One demangler for the run: a function met in a thousand reports is
     // demangled once. Signatures are in normal form whatever the style.
-    let names = args.dsym.names();
+    let own_names;
+    let names = match &options.symbols {
+        Some(symbols) => &symbols.names,
+        None => {
+            own_names = args.dsym.names();
+            &own_names
+        }
+    };
     let mut triage = Triage::new();
     run_ordered(
         walk::walk(&args.paths).enumerate(),
@@ -56,13 +62,10 @@ pub fn run(args: &SummaryArgs) -> ExitCode {
                 Item::Duplicate { path: file.path, of: of.to_path_buf() }
             }
             Ok(file) => {
-                let read = read_file(&file, &options, |mut report, bytes| {
-                    if let Some(debug_files) = &debug_files {
-                        symbolicate::symbolicate(&mut report, debug_files, &names);
-                    }
+                let read = read_file(&file, &options, |report, bytes| {
                     let warnings = report.warnings.iter().map(|w| crashport::error::located(&file.path, w)).collect();
                     let id = crash_id(&report, bytes);
-                    (CrashFacts::new(&report, id, &file.path, &names), warnings)
+                    (CrashFacts::new(&report, id, &file.path, names), warnings)
                 });
                 match read {
                     Read::Crash((facts, warnings)) => Item::Crash { facts: Box::new(facts), warnings },

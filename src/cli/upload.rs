@@ -99,9 +99,13 @@ fn deliver<D: Destination>(
     // credentials (a dry run without credentials reads none).
     let default_journal = fingerprint.as_deref().map(|f| Journal::default_path(&scope, f));
     let journal_path: Option<PathBuf> = args.journal.clone().or(default_journal);
-    let options = args.conversion.options();
+    if let Err(message) = args.conversion.dsym.check() {
+        return usage_error(&message);
+    }
+    let mut options = args.conversion.options();
     let jobs = args.run.jobs();
     let mut reporter = Reporter::new(args.run.verbosity(), if args.dry_run { Job::Plan } else { Job::Upload }, jobs);
+    options.symbols = args.conversion.dsym.open(|message| reporter.notice(message));
     let stop = super::signals::install();
     let settings = Settings {
         inputs: &args.paths,

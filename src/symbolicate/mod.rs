@@ -50,3 +50,30 @@ pub use macho::DebugFileKind;
 pub use names::{NameStyle, Names};
 pub use provider::{DebugFiles, ImageKey, Located, Lookup, SymbolFrame, SymbolProvider};
 pub use status::{ImageStatus, ReportStatus, status};
+
+/// What a run names frames with: its debug files, indexed once, and its
+/// names, each demangled once. Shared by every thread of the run (see
+/// [`crate::bulk::convert::Options::symbols`]), so that every command that
+/// reads reports symbolicates them alike.
+pub struct Symbolicator {
+    /// The debug files.
+    pub files: DebugFiles,
+    /// The names of the run.
+    pub names: Names,
+}
+
+impl Symbolicator {
+    /// Names the frames of `report` (see [`symbolicate()`]).
+    pub fn symbolicate(&self, report: &mut crate::model::Report<'_>) -> Summary {
+        symbolicate(report, &self.files, &self.names)
+    }
+}
+
+impl std::fmt::Debug for Symbolicator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Symbolicator")
+            .field("debug_files", &self.files.index().len())
+            .field("names", &self.names.style())
+            .finish()
+    }
+}

@@ -24,10 +24,7 @@ use super::client::{is_retryable, retry_after};
 use super::destination::{Answer, Delivery, Destination, Prepared};
 use super::request::{Header, Request};
 use crate::bulk::convert::{self, Failure, Options, Outcome};
-use crate::bulk::load::{ReadFailure, load};
 use crate::bulk::walk::InputFile;
-use crate::model::Parsed;
-use crate::read::Input;
 use crate::sentry::{EventOptions, MAX_AGE_DAYS, SentryEvent, event};
 
 /// Envelopes of at least this many bytes are sent gzip-compressed.
@@ -94,42 +91,23 @@ impl Sentry {
 /// `attachment`.
 pub fn crash(input: &InputFile, options: &Options, event_options: &EventOptions, attachment: bool) -> Prepared<Crash> {
     let path = &input.path;
-    let loaded = match load(&input.source, &options.limits, options.memory_map) {
-        Ok(bytes) => bytes,
-        Err(ReadFailure::Io(message)) => {
-            return Prepared::Done(Outcome::Failed(Failure::Io { path: path.to_path_buf(), message }));
+    let read = convert::read_file(input, options, |report, bytes| {
+        let crash_id = crate::model::crash_id::crash_id(&report, bytes);
+        let event = event(&report, &crash_id, event_options).map_err(|error| error.to_string())?;
+        let warnings: Vec<String> = report.warnings.iter().map(|w| crate::error::located(path, w)).collect();
+        let report = if attachment { bytes.to_vec() } else { Vec::new() };
+        Ok((crash_id, event, warnings, report))
+    });
+    let (crash_id, event, warnings, report) = match read {
+        convert::Read::Crash(Ok(made)) => made,
+        convert::Read::Crash(Err(message)) => {
+            return Prepared::Done(Outcome::Failed(Failure::Event { path: path.to_path_buf(), message }));
         }
-        Err(ReadFailure::Refused(error)) => return Prepared::Done(convert::refused(path, error, input.origin)),
+        convert::Read::Skipped(skipped) => return Prepared::Done(Outcome::Skipped(skipped)),
+        convert::Read::Failed(failure) => return Prepared::Done(Outcome::Failed(failure)),
     };
-    let bytes = if options.scrub { crate::scrub::scrub(&loaded) } else { loaded.to_vec() };
-    let text = match Input::with_limits(&bytes, options.limits) {
-        Ok(text) => text,
-        Err(error) => return Prepared::Done(convert::refused(path, error, input.origin)),
-    };
-    let report = match text.parse() {
-        Ok(Parsed::Crash(report)) => report,
-        Ok(Parsed::Skipped(skipped)) => {
-            return Prepared::Done(Outcome::Skipped(convert::SkippedFile {
-                path: path.to_path_buf(),
-                kind: convert::SkipKind::Report(skipped),
-            }));
-        }
-        Err(error) => return Prepared::Done(convert::refused(path, error, input.origin)),
-    };
-    let crash_id = crate::model::crash_id::crash_id(&report, &bytes);
-    let event = match event(&report, &crash_id, event_options) {
-        Ok(event) => event,
-        Err(error) => {
-            return Prepared::Done(Outcome::Failed(Failure::Event {
-                path: path.to_path_buf(),
-                message: error.to_string(),
-            }));
-        }
-    };
-    let warnings = report.warnings.iter().map(|w| format!("{}: {w}", path.display())).collect();
     let file_name = path.file_name().map_or_else(|| "report.crash".to_string(), |n| n.to_string_lossy().into_owned());
     let timestamp = event.timestamp;
-    let report = if attachment { bytes } else { Vec::new() };
     Prepared::Deliveries {
         path: path.to_path_buf(),
         deliveries: vec![Delivery {
