@@ -395,27 +395,7 @@ fn binaries(
     width: usize,
     warnings: &mut Vec<String>,
 ) -> Vec<Binary> {
-    // Which images to keep, by index (all of them with `all`).
-    let mut keep = vec![all; report.images.len()];
-    let mut mark = |index: usize| {
-        if let Some(slot) = keep.get_mut(index) {
-            *slot = true;
-        }
-    };
-    if !all {
-        let frames = report
-            .threads
-            .iter()
-            .flat_map(|t| t.frames.iter())
-            .chain(report.last_exception_backtrace.iter().flatten())
-            .chain(report.application_specific_backtraces.iter().flatten());
-        frames.filter_map(|f| f.image_index).for_each(&mut mark);
-        if let Some(state) = report.crashed_thread().and_then(|t| t.registers.as_ref()) {
-            let index = model::ImageIndex::new(&report.images);
-            state.registers.iter().filter_map(|r| index.find(r.value)).for_each(&mut mark);
-        }
-        app_images.iter().enumerate().filter(|(_, app)| **app).for_each(|(n, _)| mark(n));
-    }
+    let keep = if all { vec![true; report.images.len()] } else { report.involved_images(app_images) };
     let mut out = Vec::new();
     let mut without_uuid = Vec::new();
     for (index, image) in report.images.iter().enumerate() {

@@ -376,6 +376,32 @@ impl<'a> Report<'a> {
         self.images.iter().map(|image| is_within_app(image, process_path, root)).collect()
     }
 
+    /// The images a crash involves, by index: those a frame (of a thread or
+    /// a backtrace) or a register of the crashed thread points into, and
+    /// the app's own (`app_images`, from [`Report::app_images`]). What a
+    /// destination sends so that a server can symbolicate the crash.
+    pub fn involved_images(&self, app_images: &[bool]) -> Vec<bool> {
+        let mut keep = app_images.to_vec();
+        keep.resize(self.images.len(), false);
+        let mut mark = |index: usize| {
+            if let Some(slot) = keep.get_mut(index) {
+                *slot = true;
+            }
+        };
+        let frames = self
+            .threads
+            .iter()
+            .flat_map(|t| t.frames.iter())
+            .chain(self.last_exception_backtrace.iter().flatten())
+            .chain(self.application_specific_backtraces.iter().flatten());
+        frames.filter_map(|f| f.image_index).for_each(&mut mark);
+        if let Some(state) = self.crashed_thread().and_then(|t| t.registers.as_ref()) {
+            let index = ImageIndex::new(&self.images);
+            state.registers.iter().filter_map(|r| index.find(r.value)).for_each(&mut mark);
+        }
+        keep
+    }
+
     /// The address width the report's addresses are written in: 16 hex digits
     /// on 64-bit processes, 8 on 32-bit ones.
     pub fn pointer_hex_digits(&self) -> usize {

@@ -86,16 +86,11 @@ impl Timestamp {
 /// Formats an instant as `YYYY-MM-DDTHH:MM:SSZ` in UTC (reports give
 /// seconds; milliseconds would only say `.000`).
 pub fn format_utc_seconds(at: OffsetDateTime) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    let mut text = format_utc_millis(at);
+    // `.sssZ` is the last five characters, whatever the year's width.
+    text.truncate(text.len() - 5);
+    text.push('Z');
+    text
 }
 
 /// Formats an instant as `YYYY-MM-DDTHH:MM:SS.sssZ` in UTC.
@@ -208,6 +203,7 @@ mod tests {
         let t = Timestamp::parse("2024-01-02 03:04:05.5 +0530").unwrap();
         assert_eq!(t.offset_minutes(), 330);
         assert_eq!(t.to_utc_millis_string(), "2024-01-01T21:34:05.500Z");
+        assert_eq!(format_utc_seconds(t.utc()), "2024-01-01T21:34:05Z");
     }
 
     #[test]

@@ -315,19 +315,7 @@ fn signal_number(name: &str) -> Option<i32> {
 /// The images Sentry needs to symbolicate: those a frame or a register
 /// points into and the app's own, with a UUID.
 fn images(report: &Report<'_>, app_images: &[bool]) -> Vec<MachoImage> {
-    let mut keep = app_images.to_vec();
-    keep.resize(report.images.len(), false);
-    let frames = report
-        .threads
-        .iter()
-        .flat_map(|t| t.frames.iter())
-        .chain(report.last_exception_backtrace.iter().flatten())
-        .chain(report.application_specific_backtraces.iter().flatten());
-    for index in frames.filter_map(|f| f.image_index) {
-        if let Some(slot) = keep.get_mut(index) {
-            *slot = true;
-        }
-    }
+    let keep = report.involved_images(app_images);
     report
         .images
         .iter()
