@@ -21,7 +21,7 @@ use super::ordered::run_ordered;
 use super::walk::{InputFile, walk};
 use crate::model::Parsed;
 use crate::read::Input;
-use crate::read::identity::{SEARCH_BYTES, incident_id};
+use crate::read::identity::{FIRST_LOOK, SEARCH_BYTES, incident_id, may_follow};
 
 /// Which inputs of a run are duplicates, and of what.
 #[derive(Debug, Default)]
@@ -58,7 +58,14 @@ pub fn find(paths: &[PathBuf], options: &Options, jobs: usize) -> Copies {
         jobs * 16,
         |item| {
             let input = item.ok()?;
-            let id = incident_id(&load_head(&input.source, SEARCH_BYTES)?)?;
+            let head = load_head(&input.source, FIRST_LOOK)?;
+            let id = match incident_id(&head) {
+                Some(id) => id,
+                None if head.len() == FIRST_LOOK && may_follow(&head) => {
+                    incident_id(&load_head(&input.source, SEARCH_BYTES)?)?
+                }
+                None => return None,
+            };
             Some((id, input))
         },
         |index, found| {

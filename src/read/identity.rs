@@ -16,6 +16,20 @@ use uuid::Uuid;
 /// ticket may put some prose before a pasted report.
 pub const SEARCH_BYTES: usize = 16 * 1024;
 
+/// How much is looked at first: text reports and `.ips` header lines give
+/// the identifier in their first lines, and most reports are searched no
+/// further (a quick look at thousands of files is mostly the copying of
+/// their heads).
+pub const FIRST_LOOK: usize = 4 * 1024;
+
+/// Whether an identifier not in `head` may still come further on: not
+/// when `head` holds a text report past its header (its exception or its
+/// threads), where the identifier would have stood before.
+pub fn may_follow(head: &[u8]) -> bool {
+    const PAST_THE_HEADER: [&[u8]; 3] = [b"\nException Type:", b"\nCrashed Thread:", b"\nThread 0"];
+    !PAST_THE_HEADER.iter().any(|marker| memchr::memmem::find(head, marker).is_some())
+}
+
 /// The incident identifier in the first [`SEARCH_BYTES`] of `bytes`, as a
 /// UUID (the form crash ids are made of); `None` when there is none, or it
 /// is not a valid UUID (such a report's id is a hash of its bytes, unique
@@ -50,5 +64,12 @@ mod tests {
         assert_eq!(incident_id(format!("{{\n  \"incident\" : \"{id}\",\n}}").as_bytes()), want);
         assert_eq!(incident_id(b"Process: X [1]\nIncident Identifier: not-a-uuid\n"), None);
         assert_eq!(incident_id(b"no id here"), None);
+    }
+
+    #[test]
+    fn a_text_header_without_an_id_ends_the_search() {
+        assert!(!may_follow(b"Process: X [1]\nPath: /X\n\nException Type: EXC_CRASH\n"));
+        assert!(may_follow(b"{\"bug_type\":\"309\"}\n{\n  \"procName\" : \"X\",\n"));
+        assert!(may_follow(b"Some words of a ticket before the report.\n"));
     }
 }
