@@ -200,6 +200,9 @@ pub struct Process<'a> {
     /// `Coalition` / `coalitionName`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coalition: Option<Cow<'a, str>>,
+    /// The coalition's id: `Coalition: name [625]` / `coalitionID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coalition_id: Option<u64>,
     /// `User ID` / `userID` (macOS).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<u32>,

@@ -371,6 +371,7 @@ pub struct Body<'a> {
     pub parent_pid: Scalar<'a>,
     pub responsible_proc: Scalar<'a>,
     pub coalition_name: Scalar<'a>,
+    pub coalition_id: Scalar<'a>,
     pub user_id: Scalar<'a>,
     pub model_code: Scalar<'a>,
     pub cpu_type: Scalar<'a>,
@@ -430,6 +431,7 @@ impl<'de> DeserializeSeed<'de> for BodySeed<'_> {
                         "parentPid" => b.parent_pid = map.next_value()?,
                         "responsibleProc" => b.responsible_proc = map.next_value()?,
                         "coalitionName" => b.coalition_name = map.next_value()?,
+                        "coalitionID" => b.coalition_id = map.next_value()?,
                         "userID" => b.user_id = map.next_value()?,
                         "modelCode" => b.model_code = map.next_value()?,
                         "cpuType" => b.cpu_type = map.next_value()?,
@@ -716,6 +718,10 @@ pub struct Image<'a> {
     pub path: Scalar<'a>,
     #[serde(borrow)]
     pub name: Scalar<'a>,
+    #[serde(borrow, rename = "CFBundleIdentifier")]
+    pub bundle_id: Scalar<'a>,
+    #[serde(borrow, rename = "CFBundleShortVersionString")]
+    pub short_version: Scalar<'a>,
 }
 
 /// `threadState`: `flavor`, `x: [{value}]`, and named registers

@@ -97,6 +97,7 @@ pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Repo
     p.parent_pid = f.u32(&body.parent_pid, || "parentPid".into());
     p.responsible = f.str(&body.responsible_proc, || "responsibleProc".into());
     p.coalition = f.str(&body.coalition_name, || "coalitionName".into());
+    p.coalition_id = f.u64(&body.coalition_id, || "coalitionID".into());
     p.user_id = f.u32(&body.user_id, || "userID".into());
 
     let bundle = f.obj(&body.bundle_info, || "bundleInfo".into());
@@ -357,7 +358,8 @@ fn to_image<'a>(image: &schema::Image<'a>, index: usize, f: &mut Fields) -> Imag
         end: start.saturating_add(size.saturating_sub(1)),
         name: f.str(&image.name, || path() + ".name"),
         arch: f.str(&image.arch, || path() + ".arch").and_then(|a| arch::parse(&a)),
-        version: None,
+        version: f.str(&image.short_version, || path() + ".CFBundleShortVersionString"),
+        bundle_id: f.str(&image.bundle_id, || path() + ".CFBundleIdentifier"),
         uuid: uuid.and_then(Result::ok).filter(|u| !u.is_nil()),
         path: f.str(&image.path, || path() + ".path"),
         marked_user: false,

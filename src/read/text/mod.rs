@@ -205,7 +205,11 @@ impl<'a> TextReader<'a> {
                 r.process.parent_pid = pid;
             }
             "Responsible" => r.process.responsible = non_empty(header::name_and_pid(value).0),
-            "Coalition" => r.process.coalition = non_empty(header::name_and_pid(value).0),
+            "Coalition" => {
+                let (name, id) = header::name_and_pid(value);
+                r.process.coalition = non_empty(name);
+                r.process.coalition_id = id.map(u64::from);
+            }
             "User ID" => r.process.user_id = value.trim_ascii().parse().ok(),
             "Date/Time" => self.report.timestamp = self.timestamp(number, value),
             "Launch Time" => self.report.launch_time = self.timestamp(number, value),

@@ -99,6 +99,7 @@ fn image(input: &str) -> PResult<'_, ImageLine<'_>> {
         name: Some(Cow::Borrowed(name)),
         arch,
         version: version.map(Cow::Borrowed),
+        bundle_id: None,
         uuid,
         path: (!path.is_empty()).then_some(Cow::Borrowed(path)),
         marked_user,
