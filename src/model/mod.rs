@@ -138,6 +138,9 @@ pub struct Report<'a> {
     /// `Report Version` (text reports).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report_version: Option<Cow<'a, str>>,
+    /// `Baseband Version` / `basebandVersion`: the cellular modem's firmware.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseband_version: Option<Cow<'a, str>>,
     /// What went wrong: exception, signal, codes, termination.
     pub exception: ExceptionInfo<'a>,
     /// The number of the thread that crashed (`Triggered by Thread`,

@@ -108,6 +108,7 @@ pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Repo
 
     read_os(&mut report, h, &body, &mut f);
     report.hardware_model = f.str(&body.model_code, || "modelCode".into());
+    report.baseband_version = f.str(&body.baseband_version, || "basebandVersion".into());
     let translated = f.bool(&body.translated, || "translated".into()).unwrap_or(false);
     report.code_type = f.str(&body.cpu_type, || "cpuType".into()).and_then(|t| CodeType::parse(&t)).map(|mut c| {
         c.translated = translated;

@@ -222,6 +222,7 @@ impl<'a> TextReader<'a> {
             }
             "Release Type" => r.os.release_type = non_empty(value),
             "Report Version" => r.report_version = non_empty(value),
+            "Baseband Version" => r.baseband_version = non_empty(value),
             "Exception Type" => {
                 let (kind, signal) = header::exception_type(value);
                 r.exception.exception_type = non_empty(kind);
