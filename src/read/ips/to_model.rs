@@ -264,6 +264,11 @@ fn read_exception<'a>(body: &Body<'a>, f: &mut Fields) -> ExceptionInfo<'a> {
             reasons: t.reasons.0.clone(),
         });
     }
+    // The process was a corpse when the report was taken: Apple's text says
+    // so as the exception note.
+    if f.bool(&body.is_corpse, || "isCorpse".into()) == Some(true) {
+        info.note = Some(Cow::Borrowed("EXC_CORPSE_NOTIFY"));
+    }
     if let Some(vm) = f.str(&body.vm_region_info, || "vmRegionInfo".into()) {
         info.vm_region_info = split_lines(vm);
     }
