@@ -204,7 +204,7 @@ impl<'a> TextReader<'a> {
                 r.process.parent_name = non_empty(name);
                 r.process.parent_pid = pid;
             }
-            "Responsible" => r.process.responsible = non_empty(header::name_and_pid(value).0),
+            "Responsible" | "Responsible Process" => r.process.responsible = non_empty(header::name_and_pid(value).0),
             "Coalition" => {
                 let (name, id) = header::name_and_pid(value);
                 r.process.coalition = non_empty(name);
