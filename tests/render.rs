@@ -1,0 +1,406 @@
+//! `crashport render`: Apple's text from the model.
+//!
+//! - Against Apple: the `.ips` of ../shared/corpus/inket__MacSymbolicator
+//!   renders to the text Apple's own tools made of it (the `.crash` with the
+//!   same incident identifier), line for line, except for the differences
+//!   docs/RENDER.md names.
+//! - Round trip: every fixture and corpus crash, rendered and read again,
+//!   gives the same threads, frames, images, exception and header facts, as
+//!   far as the text carries them.
+//! - Golden files: the rendering of a few fixtures (`tests/golden/render/`,
+//!   regenerated with `CRASHPORT_BLESS=1`).
+
+mod common;
+
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+
+use crashport::model::{Frame, Image, Report};
+use crashport::print::apple_text::{self, Family, Layout};
+use crashport::{Input, Parsed};
+
+/// `f` of the crash in `bytes`; `None` for other reports and unreadable files.
+fn with_crash<T>(bytes: &[u8], f: impl FnOnce(&Report<'_>) -> T) -> Option<T> {
+    let input = Input::from_bytes(bytes).ok()?;
+    match input.parse().ok()? {
+        Parsed::Crash(report) => Some(f(&report)),
+        Parsed::Skipped(_) => None,
+    }
+}
+
+/// Every fixture file that holds a crash report (the debug files under
+/// fixtures/symbols are not reports and are passed over by `crash`).
+fn fixture_files() -> Vec<PathBuf> {
+    common::files_below(&common::fixtures_dir())
+}
+
+/// Collects `what: before != after` for each fact that changed.
+struct Diff<'p> {
+    path: &'p Path,
+    problems: Vec<String>,
+}
+
+impl Diff<'_> {
+    fn same<T: PartialEq + Debug>(&mut self, what: &str, before: T, after: T) {
+        if before != after {
+            self.problems.push(format!("{}: {what}: {before:?} became {after:?}", self.path.display()));
+        }
+    }
+}
+
+/// A frame as the text shows it: image column, address, symbol or
+/// `base + offset`, source location with a line, inlined.
+fn frame_facts(r: &Report<'_>, f: &Frame<'_>) -> String {
+    let image = r.frame_image(f).filter(|i| !i.is_placeholder());
+    let name = f.image_name.as_deref().or_else(|| image.and_then(|i| i.name.as_deref())).unwrap_or("???");
+    let source = f
+        .source
+        .as_ref()
+        .filter(|s| s.line.is_some())
+        .map(|s| format!("{}:{:?}:{:?}", s.file, s.line, s.column))
+        .unwrap_or_default();
+    // The text writes `???` for a frame in no image; read again, that is
+    // its symbol.
+    let symbol = f.symbol.as_deref().filter(|s| *s != "???" || f.symbol_offset.is_some());
+    let place = match (symbol, image) {
+        (Some(symbol), _) => format!("{symbol} + {:?}", f.symbol_offset),
+        (None, Some(image)) => format!("{:#x} + {}", image.start, f.address - image.start),
+        (None, None) => String::from("???"),
+    };
+    format!("{name} {:#x} {place} {source} inlined={} image={:?}", f.address, f.inlined, image.map(|i| i.start))
+}
+
+fn frames_facts(r: &Report<'_>, frames: &[Frame<'_>]) -> Vec<String> {
+    frames.iter().map(|f| frame_facts(r, f)).collect()
+}
+
+/// An image as the text shows it: macOS names a bundle by its identifier
+/// and gives no architecture; iOS gives no version.
+fn image_facts(family: Family, i: &Image<'_>) -> String {
+    let end = if i.is_placeholder() { u64::MAX } else { i.end };
+    let (name, arch_or_version) = match family {
+        Family::Embedded => (i.name.as_deref(), i.arch.map(|a| a.name().to_string())),
+        Family::Mac => (i.bundle_id.as_deref().or(i.name.as_deref()), i.version.as_deref().map(str::to_string)),
+    };
+    // The text writes `???` for an image without a name or a path.
+    let name = name.filter(|n| *n != "???");
+    let path = i.path.as_deref().filter(|p| *p != "???");
+    format!(
+        "{:#x}-{end:#x} {} {name:?} {arch_or_version:?} {:?} {:?}",
+        i.start,
+        if i.marked_user { "+" } else { "" },
+        i.uuid,
+        path
+    )
+}
+
+fn trimmed(lines: &[std::borrow::Cow<'_, str>]) -> Vec<String> {
+    lines.iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+}
+
+/// Compares the facts the rendering carries.
+fn compare(d: &mut Diff<'_>, a: &Report<'_>, text: &str, b: &Report<'_>) {
+    let layout = Layout::of(a);
+    if layout.header == layout.body {
+        d.same("layout", layout, Layout::of(b));
+    } else {
+        // An iOS app in the simulator: the text says macOS, and only its
+        // layout tells an iOS process; read again, it is a macOS report.
+        d.same("layout of the threads and images", layout.body, Layout::of(b).body);
+    }
+    // Header.
+    d.same("incident id", &a.incident_id, &b.incident_id);
+    d.same("crash reporter key", &a.crash_reporter_key, &b.crash_reporter_key);
+    d.same("hardware model", &a.hardware_model, &b.hardware_model);
+    let (pa, pb) = (&a.process, &b.process);
+    d.same("process", (&pa.name, pa.pid, &pa.path, &pa.role), (&pb.name, pb.pid, &pb.path, &pb.role));
+    d.same("parent", (&pa.parent_name, pa.parent_pid), (&pb.parent_name, pb.parent_pid));
+    d.same("coalition", (&pa.coalition, pa.coalition_id), (&pb.coalition, pb.coalition_id));
+    d.same("responsible", &pa.responsible, &pb.responsible);
+    if layout.header == Family::Mac {
+        d.same("user id", pa.user_id, pb.user_id);
+    }
+    d.same("bundle id", &a.app.bundle_id, &b.app.bundle_id);
+    d.same("versions", (&a.app.short_version, &a.app.bundle_version), (&b.app.short_version, &b.app.bundle_version));
+    d.same("os", (&a.os.product, &a.os.version, &a.os.build), (&b.os.product, &b.os.version, &b.os.build));
+    d.same("release type", &a.os.release_type, &b.os.release_type);
+    d.same(
+        "code type",
+        a.code_type.map(|c| (c.arch.cpu_family(), c.translated)),
+        b.code_type.map(|c| (c.arch.cpu_family(), c.translated)),
+    );
+    d.same("date", a.timestamp, b.timestamp);
+    d.same("launch time", a.launch_time, b.launch_time);
+    if a.report_version.is_some() {
+        d.same("report version", &a.report_version, &b.report_version);
+    }
+    if layout.header == Family::Embedded {
+        d.same("baseband", &a.baseband_version, &b.baseband_version);
+    }
+    // Exception.
+    let (ea, eb) = (&a.exception, &b.exception);
+    d.same("exception", (&ea.exception_type, &ea.signal, &ea.subtype), (&eb.exception_type, &eb.signal, &eb.subtype));
+    d.same("codes", (&ea.codes, &ea.code_values, ea.address), (&eb.codes, &eb.code_values, eb.address));
+    d.same("message and note", (&ea.message, &ea.note), (&eb.message, &eb.note));
+    let termination = |r: &Report<'_>| {
+        r.exception
+            .termination
+            .as_ref()
+            .map(|t| format!("{:?} {:?} {:?} {:?} {:?}", t.namespace, t.code, t.indicator, t.by_process, t.by_pid))
+    };
+    d.same("termination", termination(a), termination(b));
+    d.same("vm region info", trimmed(&ea.vm_region_info), trimmed(&eb.vm_region_info));
+    d.same("crashed thread", a.crashed_thread().map(|t| t.number), b.crashed_thread().map(|t| t.number));
+    d.same(
+        "application specific information",
+        trimmed(&a.application_specific_info),
+        trimmed(&b.application_specific_info),
+    );
+    d.same("kernel triage", trimmed(&a.kernel_triage), trimmed(&b.kernel_triage));
+    // The uncaught exception: where Application Specific Information states
+    // it, it is read from there again; an iOS 18 `exceptionReason` is
+    // printed as `Exception Reason:`, whose reason a reader that knows the
+    // line takes (the name is not in the text).
+    if let Some(u) = &a.uncaught_exception {
+        let in_asi = |text: &str| a.application_specific_info.iter().any(|l| l.contains(text));
+        if u.reason.as_deref().is_some_and(in_asi) {
+            d.same("uncaught exception", &a.uncaught_exception, &b.uncaught_exception);
+        } else if let Some(reason) = &u.reason {
+            let line = format!("Exception Reason: {reason}");
+            d.same(
+                "the Exception Reason line",
+                true,
+                text.lines().any(|l| l.split_whitespace().eq(line.split_whitespace())),
+            );
+            if let Some(again) = b.uncaught_exception.as_ref().and_then(|u| u.reason.as_ref()) {
+                d.same("uncaught exception reason", reason, again);
+            }
+        }
+    }
+    d.same(
+        "last exception backtrace",
+        a.last_exception_backtrace.as_deref().map(|f| frames_facts(a, f)),
+        b.last_exception_backtrace.as_deref().map(|f| frames_facts(b, f)),
+    );
+    let backtraces = |r: &Report<'_>| -> Vec<Vec<String>> {
+        r.application_specific_backtraces.iter().map(|f| frames_facts(r, f)).collect()
+    };
+    d.same("application specific backtraces", backtraces(a), backtraces(b));
+    // Threads.
+    d.same("thread count", a.threads.len(), b.threads.len());
+    for (ta, tb) in a.threads.iter().zip(&b.threads) {
+        let what = format!("thread {}", ta.number);
+        d.same(&what, (ta.number, &ta.name, &ta.queue, ta.crashed), (tb.number, &tb.name, &tb.queue, tb.crashed));
+        d.same(&format!("{what} frames"), frames_facts(a, &ta.frames), frames_facts(b, &tb.frames));
+        if ta.crashed {
+            d.same(&format!("{what} registers"), registers(ta.registers.as_ref()), registers(tb.registers.as_ref()));
+        }
+    }
+    // Images.
+    let images = |r: &Report<'_>| -> Vec<String> { r.images.iter().map(|i| image_facts(layout.body, i)).collect() };
+    d.same("images", images(a), images(b));
+}
+
+/// Registers by name and value, with descriptions trimmed and Rosetta's
+/// `.ips` names (`rosetta.tmp0`) as the text writes them (`tmp0`).
+fn registers(state: Option<&crashport::model::RegisterState<'_>>) -> Option<Vec<String>> {
+    let state = state?;
+    let name = |n: &str| match n {
+        "cpu" => "Logical CPU".to_string(),
+        "err" => "Error Code".to_string(),
+        "trap" => "Trap Number".to_string(),
+        other => other.strip_prefix("rosetta.").unwrap_or(other).to_string(),
+    };
+    let mut all: Vec<String> = state
+        .registers
+        .iter()
+        .chain(&state.extra)
+        .map(|r| format!("{}={:#x} {}", name(&r.name), r.value, r.description.as_deref().unwrap_or("").trim()))
+        .collect();
+    all.sort();
+    Some(all)
+}
+
+/// The first line where two texts differ: (line number, one, other).
+fn first_difference(a: &str, b: &str) -> Option<(usize, String, String)> {
+    let words = |line: &str| line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (mut a, mut b) = (a.lines().map(words), b.lines().map(words));
+    for n in 1.. {
+        match (a.next(), b.next()) {
+            (None, None) => return None,
+            (x, y) if x == y => continue,
+            (x, y) => return Some((n, x.unwrap_or_else(|| "(end)".into()), y.unwrap_or_else(|| "(end)".into()))),
+        }
+    }
+    None
+}
+
+/// Renders every crash under `files` and reads the text again.
+fn round_trip(files: &[PathBuf]) -> (usize, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for path in files {
+        let bytes = std::fs::read(path).unwrap();
+        let found = with_crash(&bytes, |report| {
+            let text = apple_text::render(report);
+            let compared = with_crash(text.as_bytes(), |again| {
+                let mut diff = Diff { path, problems: Vec::new() };
+                compare(&mut diff, report, &text, again);
+                // The rendering of the rendering is the rendering: nothing drifts.
+                // The rendering of the rendering is the rendering, white
+                // space aside (the readers trim what Apple pads: `--->  `,
+                // `esr: 0x56000080  Address size fault`), and but for what
+                // the text says and the model cannot: a simulator report
+                // reads as a macOS one, and a reader that does not know
+                // `Exception Reason:` passes the line over.
+                let layout = Layout::of(report);
+                let drift = if layout.header != layout.body {
+                    let second = apple_text::render(again);
+                    with_crash(second.as_bytes(), |third| first_difference(&second, &apple_text::render(third)))
+                        .unwrap_or_else(|| Some((0, second.clone(), "does not read as a crash".into())))
+                } else {
+                    let mut expected = text.clone();
+                    if again.uncaught_exception.is_none() {
+                        expected = text
+                            .lines()
+                            .filter(|l| !l.starts_with("Exception Reason:"))
+                            .map(|l| format!("{l}\n"))
+                            .collect();
+                    }
+                    first_difference(&expected, &apple_text::render(again))
+                };
+                diff.same("rendering of the rendering", None, drift);
+                diff.problems
+            });
+            compared.unwrap_or_else(|| vec![format!("{}: its rendering does not read as a crash", path.display())])
+        });
+        let Some(found) = found else { continue };
+        checked += 1;
+        problems.extend(found);
+    }
+    (checked, problems)
+}
+
+#[test]
+fn fixtures_survive_a_round_trip_through_the_text() {
+    let (checked, problems) = round_trip(&fixture_files());
+    assert!(checked >= 20, "only {checked} fixture crashes found");
+    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn corpus_reports_survive_a_round_trip_through_the_text() {
+    let Some(dir) = common::corpus_dir("corpus_reports_survive_a_round_trip_through_the_text") else { return };
+    let (checked, problems) = round_trip(&common::files_below(&dir));
+    assert!(checked >= 25, "only {checked} corpus crashes found");
+    assert!(problems.is_empty(), "{} differences:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Differences from Apple's own translation that docs/RENDER.md names and
+/// explains: (the name in the docs, the line of Apple's text it concerns).
+/// Any other difference fails the test.
+const NAMED_DIFFERENCES: &[(&str, &str)] = &[];
+
+#[test]
+fn the_ips_renders_as_apples_own_translation() {
+    let Some(dir) = common::corpus_dir("the_ips_renders_as_apples_own_translation") else { return };
+    let dir = dir.join("inket__MacSymbolicator");
+    let ips = std::fs::read(dir.join("ios-crash-in-ips-format.ips")).unwrap();
+    // Apple's translation, as Xcode saved it: the .ips header line, then
+    // the text. The other .crash in the folder is the same text with the
+    // header line taken off by hand.
+    let apple = std::fs::read_to_string(dir.join("ios-crash-with-json-header.crash")).unwrap();
+    let (header_line, apple_text) = apple.split_once('\n').unwrap();
+    assert!(ips.starts_with(header_line.as_bytes()), "the .crash is the translation of the .ips (same header line)");
+    let ours = with_crash(&ips, apple_text::render).expect("the .ips is a crash");
+
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/RENDER.md")).unwrap();
+    let mut unexplained = Vec::new();
+    let mut diff = String::new();
+    let (apple_lines, our_lines): (Vec<&str>, Vec<&str>) = (apple_text.lines().collect(), ours.lines().collect());
+    for n in 0..apple_lines.len().max(our_lines.len()) {
+        let (a, o) = (apple_lines.get(n).copied(), our_lines.get(n).copied());
+        if a == o {
+            continue;
+        }
+        diff.push_str(&format!("line {}:\n  - {}\n  + {}\n", n + 1, a.unwrap_or("(none)"), o.unwrap_or("(none)")));
+        let named = NAMED_DIFFERENCES.iter().find(|(_, line)| a.is_some_and(|a| a.starts_with(line)));
+        match named {
+            Some((name, _)) => assert!(docs.contains(name), "docs/RENDER.md does not name `{name}`"),
+            None => unexplained.push(n + 1),
+        }
+    }
+    if !diff.is_empty() {
+        common::notice(&format!("differences from Apple's translation (- Apple, + crashport):\n{diff}"));
+    }
+    assert!(unexplained.is_empty(), "differences docs/RENDER.md does not name, at lines {unexplained:?}:\n{diff}");
+}
+
+/// The LLVM multithread pair was edited by hand (its text is not Apple's
+/// layout), but its facts hold: the `.ips` rendered and read again gives
+/// the threads and frames the `.crash` gives.
+#[test]
+fn the_llvm_multithread_pair_agrees_after_rendering() {
+    let Some(dir) = common::corpus_dir("the_llvm_multithread_pair_agrees_after_rendering") else { return };
+    let dir = dir.join("llvm__llvm-project");
+    let ips = std::fs::read(dir.join("multithread-test.ips")).unwrap();
+    let crash = std::fs::read(dir.join("multithread-test.crash")).unwrap();
+    let threads = |r: &Report<'_>| -> Vec<Vec<String>> {
+        r.threads
+            .iter()
+            .map(|t| {
+                t.frames
+                    .iter()
+                    .map(|f| {
+                        let source = f.source.as_ref().map(|s| (s.file.to_string(), s.line));
+                        format!("{:#x} {:?} {:?} {source:?}", f.address, f.symbol, f.symbol_offset)
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let rendered = with_crash(&ips, apple_text::render).unwrap();
+    let from_ips = with_crash(rendered.as_bytes(), threads).unwrap();
+    let from_crash = with_crash(&crash, threads).unwrap();
+    assert_eq!(from_ips, from_crash);
+}
+
+/// The rendering of a few fixtures, reviewed by hand: iOS and macOS, text
+/// and `.ips`, 32-bit, Rosetta, PLCrashReporter, the address-list backtrace.
+const GOLDEN: &[&str] = &[
+    "reports/ios16-arm64e.ips",
+    "reports/ios16-arm64e.crash",
+    "reports/ios9-armv7.crash",
+    "reports/ios-lastexception-list.crash",
+    "reports/macos-rosetta.ips",
+    "reports/macos13-arm64.crash",
+    "reports/plcrashreporter-ios.crash",
+    "reports/watchos-arm64_32.ips",
+];
+
+#[test]
+fn fixtures_render_as_their_golden_files() {
+    let bless = std::env::var("CRASHPORT_BLESS").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for fixture in GOLDEN {
+        let bytes = std::fs::read(common::fixtures_dir().join(fixture)).unwrap();
+        let text = with_crash(&bytes, apple_text::render).unwrap_or_else(|| panic!("{fixture} is a crash"));
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/render").join(format!("{fixture}.crash"));
+        if bless {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &text).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&golden) {
+            Ok(expected) => {
+                if let Some((line, want, got)) = first_difference(&expected, &text) {
+                    failures.push(format!("{fixture}: line {line}: expected `{want}`, rendered `{got}`"));
+                } else if expected != text {
+                    failures.push(format!("{fixture}: differs from {} in white space", golden.display()));
+                }
+            }
+            Err(_) => failures.push(format!("{fixture}: no golden file {}", golden.display())),
+        }
+    }
+    assert!(failures.is_empty(), "golden mismatches (CRASHPORT_BLESS=1 regenerates):\n{}", failures.join("\n"));
+}
