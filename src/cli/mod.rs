@@ -4,6 +4,7 @@
 mod convert;
 mod dsyms;
 mod inspect;
+mod out_dir;
 mod progress;
 mod signals;
 mod summary;
