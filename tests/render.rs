@@ -404,3 +404,119 @@ fn fixtures_render_as_their_golden_files() {
     }
     assert!(failures.is_empty(), "golden mismatches (CRASHPORT_BLESS=1 regenerates):\n{}", failures.join("\n"));
 }
+
+// The command.
+
+fn crashport(args: &[&str], stdin: Option<&[u8]>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crashport"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("crashport runs");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    common::fixtures_dir().join(name).to_string_lossy().to_string()
+}
+
+#[test]
+fn render_prints_one_text_report_per_crash() {
+    let ips = fixture("reports/ios18-exception-reason.ips");
+    let text = fixture("reports/macos13-arm64.crash");
+    let out = crashport(&["render", &ips, &text], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // Each report as the library renders it, a blank line between them.
+    let expected: Vec<String> = [&ips, &text]
+        .iter()
+        .map(|path| with_crash(&std::fs::read(path).unwrap(), apple_text::render).unwrap())
+        .collect();
+    assert_eq!(stdout, expected.join("\n"));
+    assert_eq!(stdout.matches("\nEOF\n").count(), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 files") && stderr.contains("2 rendered"), "{stderr}");
+}
+
+#[test]
+fn render_reads_standard_input() {
+    let bytes = std::fs::read(fixture("reports/ios16-arm64e.ips")).unwrap();
+    let out = crashport(&["render", "-"], Some(&bytes));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), with_crash(&bytes, apple_text::render).unwrap());
+}
+
+#[test]
+fn render_counts_skipped_and_failed_files_as_convert_does() {
+    // A Jetsam report is skipped, not failed: exit 0, nothing on stdout.
+    let out = crashport(&["render", &fixture("reports/jetsam-298.ips")], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("0 rendered, 1 skipped (1 Jetsam event)"), "{stderr}");
+    // With --fail-on-empty, no crash at all is a failure.
+    let out = crashport(&["render", "--fail-on-empty", &fixture("reports/jetsam-298.ips")], None);
+    assert_eq!(out.status.code(), Some(1));
+    // A damaged file fails and is named; the crashes beside it are rendered.
+    let out = crashport(&["render", &fixture("broken/header-only.ips"), &fixture("reports/ios16-arm64e.ips")], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 rendered") && stderr.contains("1 failed"), "{stderr}");
+    assert!(stderr.contains("failed: ") && stderr.contains("header-only.ips"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).matches("\nEOF\n").count(), 1);
+    // A usage error.
+    assert_eq!(crashport(&["render", "--overwrite", "x"], None).status.code(), Some(2));
+}
+
+#[test]
+fn render_out_dir_writes_one_file_per_crash_and_checks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("qa")).unwrap();
+    std::fs::copy(fixture("reports/ios18-exception-reason.ips"), input.join("qa/a.ips")).unwrap();
+    std::fs::copy(fixture("reports/macos13-arm64.crash"), input.join("b.crash")).unwrap();
+    std::fs::copy(fixture("reports/jetsam-298.ips"), input.join("jetsam.ips")).unwrap();
+    let out_dir = dir.path().join("out");
+    let (input_arg, out_arg) = (input.to_str().unwrap(), out_dir.to_str().unwrap());
+    let out = crashport(&["render", "--out-dir", out_arg, input_arg], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    for (written, source) in [("qa/a.ips.crash", "qa/a.ips"), ("b.crash.crash", "b.crash")] {
+        let text = std::fs::read_to_string(out_dir.join(written)).unwrap();
+        let expected = with_crash(&std::fs::read(input.join(source)).unwrap(), apple_text::render).unwrap();
+        assert_eq!(text, expected, "{written}");
+    }
+    assert!(!out_dir.join("jetsam.ips.crash").exists(), "skipped reports write nothing");
+    // Again: the files exist, and nothing is written without --overwrite.
+    let before = std::fs::metadata(out_dir.join("b.crash.crash")).unwrap().modified().unwrap();
+    let out = crashport(&["render", "--out-dir", out_arg, input_arg], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--overwrite replaces them"));
+    assert_eq!(std::fs::metadata(out_dir.join("b.crash.crash")).unwrap().modified().unwrap(), before);
+    let out = crashport(&["render", "--overwrite", "--out-dir", out_arg, input_arg], None);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// An iOS app in the simulator: Apple's text names the responsible process
+/// `Responsible Process:`, which reads back.
+#[test]
+fn the_responsible_process_line_reads_back() {
+    let text = "Incident Identifier: 70EF603D-03AD-4ECC-9532-0A3BEBD2ADE8\n\
+                Process:             Runner [97214]\n\
+                Responsible Process: SimulatorTrampoline [2442]\n\
+                OS Version:          macOS 15.5 (24F74)\n\n\
+                Exception Type:  EXC_CRASH (SIGABRT)\n\
+                Triggered by Thread:  0\n\n\
+                Thread 0 Crashed:\n\
+                0   Runner   0x0000000104eb5d14 0x104eb0000 + 23828\n";
+    let responsible = with_crash(text.as_bytes(), |r| r.process.responsible.as_deref().map(str::to_string));
+    assert_eq!(responsible, Some(Some("SimulatorTrampoline".to_string())));
+}
