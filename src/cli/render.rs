@@ -14,9 +14,9 @@ use crashport::bulk::ordered::run_ordered;
 use crashport::bulk::walk::{self, InputFile};
 use crashport::print::apple_text;
 
-use super::{RenderArgs, usage_error};
 use super::out_dir;
 use super::progress::{Job, Reporter};
+use super::{RenderArgs, usage_error};
 
 /// What a worker makes of one walked item.
 enum Item {
