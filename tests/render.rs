@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crashport::model::{Frame, Image, Report};
 use crashport::print::apple_text::{self, Family, Layout};
+use crashport::symbolicate::{self, DebugFiles, Names};
 use crashport::{Input, Parsed};
 
 /// `f` of the crash in `bytes`; `None` for other reports and unreadable files.
@@ -365,6 +366,102 @@ fn the_llvm_multithread_pair_agrees_after_rendering() {
     assert_eq!(from_ips, from_crash);
 }
 
+/// A symbolicated report renders what the debug files said: every
+/// symbolication fixture, symbolicated from its architecture's folder,
+/// rendered and read again, has on each thread the functions, files, lines
+/// and inlined frames fixtures/symbols/reports/expected.json gives (names as
+/// crashport demangles them), and the facts of the symbolicated model.
+#[test]
+fn symbolicated_reports_render_the_names_of_their_debug_files() {
+    let dir = common::fixtures_dir().join("symbols");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("reports/expected.json")).unwrap()).unwrap();
+    let mut problems = Vec::new();
+    let mut rendered = 0;
+    for report in expected["reports"].as_array().unwrap() {
+        for file in report["files"].as_array().unwrap() {
+            let file = file.as_str().unwrap();
+            let folder = if file.contains("rosetta") { "fat" } else { report["arch"].as_str().unwrap() };
+            let path = dir.join("reports").join(file);
+            let text = render_symbolicated(&path, folder);
+            rendered += 1;
+            // The text reads back as the symbolicated model.
+            let files = DebugFiles::open(&[dir.join(folder)], None);
+            let bytes = std::fs::read(&path).unwrap();
+            with_crash(&bytes, |original| {
+                let mut symbolicated = original.clone();
+                symbolicate::symbolicate(&mut symbolicated, &files, &Names::default());
+                with_crash(text.as_bytes(), |again| {
+                    let mut diff = Diff { path: &path, problems: Vec::new() };
+                    compare(&mut diff, &symbolicated, &text, again);
+                    problems.extend(diff.problems);
+                    for thread in report["threads"].as_array().unwrap() {
+                        let number = thread["index"].as_u64().unwrap() as u32;
+                        let Some(frames) = again.threads.iter().find(|t| t.number == number) else {
+                            problems.push(format!("{file}: no thread {number} in the rendering"));
+                            continue;
+                        };
+                        let got: Vec<(String, Option<String>, Option<u32>, bool)> = frames
+                            .frames
+                            .iter()
+                            .map(|f| {
+                                let source = f.source.as_ref();
+                                (
+                                    f.symbol.as_deref().unwrap_or("").to_string(),
+                                    source.map(|s| s.file.to_string()),
+                                    source.and_then(|s| s.line),
+                                    f.inlined,
+                                )
+                            })
+                            .collect();
+                        let want = expected_frames(thread["frames"].as_array().unwrap());
+                        if got != want {
+                            problems.push(format!("{file}: thread {number}: rendered {got:?}, expected {want:?}"));
+                        }
+                    }
+                })
+            });
+        }
+    }
+    assert_eq!(rendered, 12);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// expected.json's frames as the text shows them, innermost first: for a
+/// frame in a debug file, each function llvm-symbolizer gives there (the
+/// inlined ones first), with its file's name and line; for a system frame,
+/// the symbol the report printed.
+fn expected_frames(frames: &[serde_json::Value]) -> Vec<(String, Option<String>, Option<u32>, bool)> {
+    let mut out = Vec::new();
+    for frame in frames {
+        let Some(symbolizer) = frame["symbolizer"].as_array().filter(|_| !frame["debug_file"].is_null()) else {
+            let printed = frame["printed_symbol"].as_str().unwrap_or("");
+            let name = printed.rsplit_once(" + ").map_or(printed, |(name, _)| name);
+            out.push((name.to_string(), None, None, false));
+            continue;
+        };
+        for s in symbolizer {
+            let function = s["function"].as_str().unwrap();
+            // llvm-symbolizer does not demangle Swift; crashport gives Apple's short form.
+            let name = if function == "$s4Demo14ViewControllerC11viewDidLoadyyF" {
+                "ViewController.viewDidLoad"
+            } else {
+                function
+            };
+            let file =
+                s["file"].as_str().filter(|f| !f.is_empty()).map(|f| f.rsplit('/').next().unwrap_or(f).to_string());
+            let line = s["line"].as_u64().filter(|l| *l > 0).map(|l| l as u32);
+            out.push((
+                name.to_string(),
+                file.clone(),
+                line.filter(|_| file.is_some()),
+                s["inlined"].as_bool().unwrap_or(false),
+            ));
+        }
+    }
+    out
+}
+
 /// The rendering of a few fixtures, reviewed by hand: iOS and macOS, text
 /// and `.ips`, 32-bit, Rosetta, PLCrashReporter, the address-list backtrace.
 const GOLDEN: &[&str] = &[
@@ -378,13 +475,45 @@ const GOLDEN: &[&str] = &[
     "reports/watchos-arm64_32.ips",
 ];
 
+/// Symbolicated renderings, reviewed by hand: (report under
+/// fixtures/symbols/reports, the debug files' folder under fixtures/symbols).
+const GOLDEN_SYMBOLICATED: &[(&str, &str)] = &[
+    ("ios-arm64.ips", "arm64"),
+    ("ios-arm64e.crash", "arm64e"),
+    ("ios-arm64-demokit.ips", "arm64"),
+    ("macos-x86_64.crash", "x86_64"),
+    ("macos-rosetta.ips", "fat"),
+    ("watchos-arm64_32.ips", "arm64_32"),
+];
+
+/// The report at `path` symbolicated from the debug files under `folder`
+/// (fixtures/symbols/<folder>), rendered.
+fn render_symbolicated(path: &Path, folder: &str) -> String {
+    let files = DebugFiles::open(&[common::fixtures_dir().join("symbols").join(folder)], None);
+    let bytes = std::fs::read(path).unwrap();
+    with_crash(&bytes, |report| {
+        let mut report = report.clone();
+        symbolicate::symbolicate(&mut report, &files, &Names::default());
+        apple_text::render(&report)
+    })
+    .unwrap_or_else(|| panic!("{} is a crash", path.display()))
+}
+
 #[test]
 fn fixtures_render_as_their_golden_files() {
     let bless = std::env::var("CRASHPORT_BLESS").is_ok_and(|v| v == "1");
     let mut failures = Vec::new();
-    for fixture in GOLDEN {
+    let plain = GOLDEN.iter().map(|fixture| {
         let bytes = std::fs::read(common::fixtures_dir().join(fixture)).unwrap();
         let text = with_crash(&bytes, apple_text::render).unwrap_or_else(|| panic!("{fixture} is a crash"));
+        (fixture.to_string(), text)
+    });
+    let symbolicated = GOLDEN_SYMBOLICATED.iter().map(|(report, folder)| {
+        let fixture = format!("symbols/reports/{report}");
+        let text = render_symbolicated(&common::fixtures_dir().join(&fixture), folder);
+        (format!("{fixture}.symbolicated"), text)
+    });
+    for (fixture, text) in plain.chain(symbolicated) {
         let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/render").join(format!("{fixture}.crash"));
         if bless {
             std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
@@ -519,4 +648,18 @@ fn the_responsible_process_line_reads_back() {
                 0   Runner   0x0000000104eb5d14 0x104eb0000 + 23828\n";
     let responsible = with_crash(text.as_bytes(), |r| r.process.responsible.as_deref().map(str::to_string));
     assert_eq!(responsible, Some(Some("SimulatorTrampoline".to_string())));
+}
+
+#[test]
+fn render_dsym_prints_the_symbolicated_text() {
+    let report = common::fixtures_dir().join("symbols/reports/ios-arm64.ips");
+    let dsyms = common::fixtures_dir().join("symbols/arm64");
+    let out = crashport(&["render", "--dsym", dsyms.to_str().unwrap(), report.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, render_symbolicated(&report, "arm64"));
+    assert!(text.contains("demo_validate (demo_inline.h:10) [inlined]"), "{text}");
+    // A --dsym that names nothing is a usage error, before anything is read.
+    let out = crashport(&["render", "--dsym", "/no/such/dSYM", report.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
 }
