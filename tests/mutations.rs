@@ -39,10 +39,16 @@ fn check_parse(bytes: &[u8], what: &str) {
     }
 }
 
-/// [`check_parse`], then the whole conversion, which must not panic either.
+/// [`check_parse`], then the whole conversion and Apple's text of what was
+/// read, which must not panic either.
 fn check_read(bytes: &[u8], what: &str) {
     check_parse(bytes, what);
     let _ = convert_bytes(Path::new("x.crash"), bytes, Origin::Explicit, &Options::default());
+    if let Ok(input) = Input::from_bytes(bytes)
+        && let Ok(Parsed::Crash(report)) = input.parse()
+    {
+        let _ = crashport::print::apple_text::render(&report);
+    }
 }
 
 #[test]

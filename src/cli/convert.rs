@@ -1,7 +1,6 @@
 //! `crashport convert`: crash reports in, App Center log JSON out, in
 //! parallel, in input order.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -18,6 +17,7 @@ use crashport::sentry::EventOptions;
 use crashport::upload::Prepared;
 use crashport::upload::appcenter::MAX_AGE_DAYS;
 
+use super::out_dir;
 use super::progress::{Job, Reporter};
 use super::{ConvertArgs, Target, usage_error};
 
@@ -74,7 +74,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         (Target::Sentry, Ok(options)) => Form::Event(options),
     };
     if let Some(dir) = &args.out_dir
-        && let Err(message) = check_out_dir(dir, &args.paths, args.overwrite)
+        && let Err(message) = out_dir::check(dir, &args.paths, args.overwrite, "json")
     {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
@@ -155,44 +155,6 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     reporter.finish(args.run.summary_json.as_deref(), args.run.fail_on_empty)
 }
 
-/// Checks the output folder before anything is converted: it can be
-/// created and written to; no two inputs map to one output file; no
-/// output file exists already unless `overwrite`. One message for the
-/// first problem, so that a run does not fail file by file.
-fn check_out_dir(dir: &Path, paths: &[PathBuf], overwrite: bool) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("--out-dir {}: cannot create the folder: {e}", dir.display()))?;
-    let probe = dir.join(".crashport-write-test");
-    std::fs::write(&probe, b"")
-        .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(|e| format!("--out-dir {}: cannot write into the folder: {e}", dir.display()))?;
-    let mut targets: HashMap<PathBuf, PathBuf> = HashMap::new();
-    let mut existing = Vec::new();
-    for input in walk::walk(paths).filter_map(Result::ok) {
-        let target = output_path(dir, &input.relative);
-        // Case-insensitive file systems (macOS, Windows) would merge these too.
-        let key = PathBuf::from(target.to_string_lossy().to_lowercase());
-        if let Some(first) = targets.insert(key, input.path.clone()) {
-            return Err(format!(
-                "--out-dir: {} and {} would both be written to {}; name their folders separately or convert them in two runs",
-                first.display(),
-                input.path.display(),
-                target.display()
-            ));
-        }
-        if !overwrite && target.exists() {
-            existing.push(target);
-        }
-    }
-    if let Some(first) = existing.first() {
-        return Err(format!(
-            "--out-dir: {} output file(s) exist already (the first: {}); --overwrite replaces them",
-            existing.len(),
-            first.display()
-        ));
-    }
-    Ok(())
-}
-
 /// Converts one input into App Center logs (in the outcome) or a Sentry
 /// event (beside it).
 fn convert(file: &InputFile, options: &Options, form: &Form) -> (Outcome, Option<serde_json::Value>) {
@@ -242,9 +204,9 @@ fn render(
         (Mode::Lines, None) => json::container_json(&logs, false).unwrap_or_default(),
         (Mode::Directory { pretty, .. }, _) => {
             let dir = out_dir.unwrap_or(Path::new("."));
-            let target = output_path(dir, &file.relative);
+            let target = out_dir::output_path(dir, &file.relative, "json");
             let written = match &event {
-                Some(_) => write_bytes(&target, &{
+                Some(_) => out_dir::write(&target, &{
                     let mut bytes = event_json(pretty);
                     bytes.push(b'\n');
                     bytes
@@ -335,26 +297,9 @@ impl DocumentWriter {
     }
 }
 
-/// Writes one report's document to a temporary name and renames it, so a
-/// reader never sees half a file.
+/// One report's document.
 fn write_file(target: &Path, logs: &[Log], pretty: bool) -> std::io::Result<()> {
-    write_bytes(target, &json::container_json(logs, pretty)?)
-}
-
-fn write_bytes(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let temporary = target.with_extension("json.partial");
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, target)
-}
-
-/// `DIR/a/b.crash.json` for `a/b.crash`.
-fn output_path(dir: &Path, relative: &Path) -> PathBuf {
-    let mut name = relative.as_os_str().to_os_string();
-    name.push(".json");
-    dir.join(name)
+    out_dir::write(target, &json::container_json(logs, pretty)?)
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 mod convert;
 mod dsyms;
 mod inspect;
+mod out_dir;
 mod progress;
+mod render;
 mod signals;
 mod summary;
 mod upload;
@@ -45,6 +47,8 @@ enum Command {
     Dsyms(DsymsArgs),
     /// Group crash reports into distinct crashes: counts, devices, versions, first and last seen.
     Summary(SummaryArgs),
+    /// Print crash reports in Apple's text layout (.ips to .crash), one per crash.
+    Render(RenderArgs),
     /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -236,7 +240,7 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
     }
 }
 
-/// How a run goes and what it says: options `convert` and `upload` share.
+/// How a run goes and what it says: options `convert`, `upload` and `render` share.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Print only errors on stderr (no notices, warnings or summary).
@@ -353,6 +357,26 @@ pub struct UploadArgs {
     pub run: RunArgs,
 }
 
+/// Options of `crashport render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Crash report files, directories or zip archives (the content decides), `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Write one file per report, DIR/<path relative to the input>.crash.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace files that already exist in the --out-dir folder.
+    #[arg(long, requires = "out_dir")]
+    pub overwrite: bool,
+    #[command(flatten)]
+    pub dsym: DsymArgs,
+    #[command(flatten)]
+    pub size: SizeArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
 /// Options of `crashport inspect`.
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
@@ -451,6 +475,7 @@ pub fn run() -> ExitCode {
         Command::Upload(args) => upload::run(&args),
         Command::Summary(args) => summary::run(&args),
         Command::Dsyms(args) => dsyms::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "crashport", &mut std::io::stdout());
             ExitCode::SUCCESS

@@ -37,6 +37,8 @@ pub enum Verbosity {
 pub enum Job {
     /// `convert`.
     Convert,
+    /// `render`.
+    Render,
     /// `upload`, sending.
     Upload,
     /// `upload --dry-run`.
@@ -64,7 +66,7 @@ pub struct DuplicateFile {
 pub struct Summary {
     /// Inputs looked at.
     pub files: usize,
-    /// Inputs converted.
+    /// Inputs converted (by `render`: rendered).
     pub converted: usize,
     /// Crashes the destination acknowledged (`upload`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -173,6 +175,7 @@ impl Reporter {
         // message carries that one and the bar none.
         let template = match self.job {
             Job::Convert => "{spinner} converting [{bar:30}] {pos}/{len} files, ETA {eta} {msg}",
+            Job::Render => "{spinner} rendering [{bar:30}] {pos}/{len} files, ETA {eta} {msg}",
             Job::Upload => "{spinner} uploading [{bar:30}] {pos}/{len} files {msg}",
             Job::Plan => "{spinner} planning [{bar:30}] {pos}/{len} files {msg}",
             Job::Summary => "{spinner} reading [{bar:30}] {pos}/{len} files, ETA {eta} {msg}",
@@ -221,7 +224,8 @@ impl Reporter {
             self.warning(warning);
         }
         if self.verbosity == Verbosity::Verbose {
-            self.line(format!("{GOOD}read{GOOD:#}: {}", path.display()));
+            let verb = if self.job == Job::Render { "rendered" } else { "read" };
+            self.line(format!("{GOOD}{verb}{GOOD:#}: {}", path.display()));
         }
     }
 
@@ -235,7 +239,7 @@ impl Reporter {
                 path.display(),
                 of.display(),
                 match self.job {
-                    Job::Convert => "written once, from that file",
+                    Job::Convert | Job::Render => "written once, from that file",
                     Job::Upload | Job::Plan => "sent once, from that file",
                     Job::Summary => "counted once",
                 }
@@ -343,6 +347,7 @@ impl Reporter {
         let skipped: usize = s.skipped.values().sum();
         let (done, verb) = match self.job {
             Job::Convert => (s.converted, "converted"),
+            Job::Render => (s.converted, "rendered"),
             Job::Upload => (s.sent.unwrap_or(0), "sent"),
             Job::Plan => (s.would_send.unwrap_or(0), "would be sent"),
             Job::Summary => (s.converted, "crashes read"),
@@ -379,7 +384,7 @@ impl Reporter {
         if s.stale > 0 {
             let days = self.max_age_days.unwrap_or(crashport::upload::appcenter::MAX_AGE_DAYS);
             lines.push(match self.job {
-                Job::Convert => format!(
+                Job::Convert | Job::Render => format!(
                     "  {} older than App Center's {days} days: App Center would drop {}; `upload --restamp` sends {} with the upload time",
                     plural(s.stale, "crash is", "crashes are"),
                     if s.stale == 1 { "it" } else { "them" },
@@ -430,7 +435,7 @@ impl Reporter {
                     s.files,
                     plural(self.bar.length().unwrap_or(0) as usize, "file", "files")
                 ),
-                Job::Convert | Job::Plan => format!(
+                Job::Convert | Job::Render | Job::Plan => format!(
                     "  interrupted ({name}) after {} of {}; the output is incomplete",
                     s.files,
                     plural(self.bar.length().unwrap_or(0) as usize, "file", "files")

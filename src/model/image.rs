@@ -25,9 +25,15 @@ pub struct Image<'a> {
     /// and the report's code type applies.
     #[serde(serialize_with = "arch::serialize_opt", skip_serializing_if = "Option::is_none")]
     pub arch: Option<Arch>,
-    /// The version in parentheses on macOS (`1.0 - 1`).
+    /// The version in parentheses on macOS text lines (`1.0 - 1`, `6.9`);
+    /// `.ips` `CFBundleShortVersionString`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<Cow<'a, str>>,
+    /// `.ips` `CFBundleIdentifier`, for images that are bundles: macOS text
+    /// names such an image by it (`com.apple.AppKit`), where frames name it
+    /// by `name` (`AppKit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle_id: Option<Cow<'a, str>>,
     /// The LC_UUID, when known and not all zero.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<Uuid>,

@@ -138,6 +138,9 @@ pub struct Report<'a> {
     /// `Report Version` (text reports).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report_version: Option<Cow<'a, str>>,
+    /// `Baseband Version` / `basebandVersion`: the cellular modem's firmware.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseband_version: Option<Cow<'a, str>>,
     /// What went wrong: exception, signal, codes, termination.
     pub exception: ExceptionInfo<'a>,
     /// The number of the thread that crashed (`Triggered by Thread`,
@@ -200,6 +203,9 @@ pub struct Process<'a> {
     /// `Coalition` / `coalitionName`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coalition: Option<Cow<'a, str>>,
+    /// The coalition's id: `Coalition: name [625]` / `coalitionID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coalition_id: Option<u64>,
     /// `User ID` / `userID` (macOS).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<u32>,

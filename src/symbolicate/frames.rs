@@ -270,6 +270,7 @@ mod tests {
             name: Some("App".into()),
             arch: Some(Arch::Arm64),
             version: None,
+            bundle_id: None,
             uuid: Some(APP),
             path: None,
             marked_user: false,

@@ -36,7 +36,7 @@ pub fn spec_dir(test: &str) -> Option<PathBuf> {
 
 /// Writes straight to the process's stderr: the test harness captures
 /// `eprintln!` of passing tests, and a skip must be seen.
-fn notice(message: &str) {
+pub fn notice(message: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr().lock(), "{message}");
 }

@@ -371,6 +371,7 @@ pub struct Body<'a> {
     pub parent_pid: Scalar<'a>,
     pub responsible_proc: Scalar<'a>,
     pub coalition_name: Scalar<'a>,
+    pub coalition_id: Scalar<'a>,
     pub user_id: Scalar<'a>,
     pub model_code: Scalar<'a>,
     pub cpu_type: Scalar<'a>,
@@ -379,10 +380,12 @@ pub struct Body<'a> {
     pub capture_time: Scalar<'a>,
     pub incident: Scalar<'a>,
     pub crash_reporter_key: Scalar<'a>,
+    pub baseband_version: Scalar<'a>,
     pub os_version: Obj<OsVersion<'a>>,
     pub bundle_info: Obj<BundleInfo<'a>>,
     pub exception: Obj<Exception<'a>>,
     pub termination: Obj<Termination<'a>>,
+    pub is_corpse: Scalar<'a>,
     pub asi: Obj<OrderedMap<'a>>,
     pub asi_backtraces: List<Scalar<'a>, MAX_SMALL>,
     pub exception_reason: Obj<ExceptionReason<'a>>,
@@ -430,6 +433,7 @@ impl<'de> DeserializeSeed<'de> for BodySeed<'_> {
                         "parentPid" => b.parent_pid = map.next_value()?,
                         "responsibleProc" => b.responsible_proc = map.next_value()?,
                         "coalitionName" => b.coalition_name = map.next_value()?,
+                        "coalitionID" => b.coalition_id = map.next_value()?,
                         "userID" => b.user_id = map.next_value()?,
                         "modelCode" => b.model_code = map.next_value()?,
                         "cpuType" => b.cpu_type = map.next_value()?,
@@ -438,10 +442,12 @@ impl<'de> DeserializeSeed<'de> for BodySeed<'_> {
                         "captureTime" => b.capture_time = map.next_value()?,
                         "incident" => b.incident = map.next_value()?,
                         "crashReporterKey" => b.crash_reporter_key = map.next_value()?,
+                        "basebandVersion" => b.baseband_version = map.next_value()?,
                         "osVersion" => b.os_version = map.next_value()?,
                         "bundleInfo" => b.bundle_info = map.next_value()?,
                         "exception" => b.exception = map.next_value()?,
                         "termination" => b.termination = map.next_value()?,
+                        "isCorpse" => b.is_corpse = map.next_value()?,
                         "asi" => b.asi = map.next_value()?,
                         "asiBacktraces" => b.asi_backtraces = map.next_value()?,
                         "exceptionReason" => b.exception_reason = map.next_value()?,
@@ -716,6 +722,10 @@ pub struct Image<'a> {
     pub path: Scalar<'a>,
     #[serde(borrow)]
     pub name: Scalar<'a>,
+    #[serde(borrow, rename = "CFBundleIdentifier")]
+    pub bundle_id: Scalar<'a>,
+    #[serde(borrow, rename = "CFBundleShortVersionString")]
+    pub short_version: Scalar<'a>,
 }
 
 /// `threadState`: `flavor`, `x: [{value}]`, and named registers

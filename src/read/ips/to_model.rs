@@ -97,6 +97,7 @@ pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Repo
     p.parent_pid = f.u32(&body.parent_pid, || "parentPid".into());
     p.responsible = f.str(&body.responsible_proc, || "responsibleProc".into());
     p.coalition = f.str(&body.coalition_name, || "coalitionName".into());
+    p.coalition_id = f.u64(&body.coalition_id, || "coalitionID".into());
     p.user_id = f.u32(&body.user_id, || "userID".into());
 
     let bundle = f.obj(&body.bundle_info, || "bundleInfo".into());
@@ -107,6 +108,7 @@ pub(crate) fn to_report<'a>(header: Option<&Header<'a>>, body: Body<'a>) -> Repo
 
     read_os(&mut report, h, &body, &mut f);
     report.hardware_model = f.str(&body.model_code, || "modelCode".into());
+    report.baseband_version = f.str(&body.baseband_version, || "basebandVersion".into());
     let translated = f.bool(&body.translated, || "translated".into()).unwrap_or(false);
     report.code_type = f.str(&body.cpu_type, || "cpuType".into()).and_then(|t| CodeType::parse(&t)).map(|mut c| {
         c.translated = translated;
@@ -262,6 +264,11 @@ fn read_exception<'a>(body: &Body<'a>, f: &mut Fields) -> ExceptionInfo<'a> {
             reasons: t.reasons.0.clone(),
         });
     }
+    // The process was a corpse when the report was taken: Apple's text says
+    // so as the exception note.
+    if f.bool(&body.is_corpse, || "isCorpse".into()) == Some(true) {
+        info.note = Some(Cow::Borrowed("EXC_CORPSE_NOTIFY"));
+    }
     if let Some(vm) = f.str(&body.vm_region_info, || "vmRegionInfo".into()) {
         info.vm_region_info = split_lines(vm);
     }
@@ -357,7 +364,8 @@ fn to_image<'a>(image: &schema::Image<'a>, index: usize, f: &mut Fields) -> Imag
         end: start.saturating_add(size.saturating_sub(1)),
         name: f.str(&image.name, || path() + ".name"),
         arch: f.str(&image.arch, || path() + ".arch").and_then(|a| arch::parse(&a)),
-        version: None,
+        version: f.str(&image.short_version, || path() + ".CFBundleShortVersionString"),
+        bundle_id: f.str(&image.bundle_id, || path() + ".CFBundleIdentifier"),
         uuid: uuid.and_then(Result::ok).filter(|u| !u.is_nil()),
         path: f.str(&image.path, || path() + ".path"),
         marked_user: false,

@@ -204,8 +204,12 @@ impl<'a> TextReader<'a> {
                 r.process.parent_name = non_empty(name);
                 r.process.parent_pid = pid;
             }
-            "Responsible" => r.process.responsible = non_empty(header::name_and_pid(value).0),
-            "Coalition" => r.process.coalition = non_empty(header::name_and_pid(value).0),
+            "Responsible" | "Responsible Process" => r.process.responsible = non_empty(header::name_and_pid(value).0),
+            "Coalition" => {
+                let (name, id) = header::name_and_pid(value);
+                r.process.coalition = non_empty(name);
+                r.process.coalition_id = id.map(u64::from);
+            }
             "User ID" => r.process.user_id = value.trim_ascii().parse().ok(),
             "Date/Time" => self.report.timestamp = self.timestamp(number, value),
             "Launch Time" => self.report.launch_time = self.timestamp(number, value),
@@ -218,6 +222,7 @@ impl<'a> TextReader<'a> {
             }
             "Release Type" => r.os.release_type = non_empty(value),
             "Report Version" => r.report_version = non_empty(value),
+            "Baseband Version" => r.baseband_version = non_empty(value),
             "Exception Type" => {
                 let (kind, signal) = header::exception_type(value);
                 r.exception.exception_type = non_empty(kind);

@@ -99,6 +99,7 @@ fn image(input: &str) -> PResult<'_, ImageLine<'_>> {
         name: Some(Cow::Borrowed(name)),
         arch,
         version: version.map(Cow::Borrowed),
+        bundle_id: None,
         uuid,
         path: (!path.is_empty()).then_some(Cow::Borrowed(path)),
         marked_user,
@@ -148,11 +149,16 @@ fn name_arch_version(middle: &str) -> (&str, Option<Arch>, Option<&str>, bool) {
         }
         name = name[..open].trim_ascii_end();
     }
-    if let Some(space) = name.as_bytes().iter().rposition(|&c| is_blank(c))
-        && let Some(a) = arch_token(&name[space + 1..])
-    {
-        arch = arch.or(Some(a));
-        name = name[..space].trim_ascii_end();
+    if let Some(space) = name.as_bytes().iter().rposition(|&c| is_blank(c)) {
+        let token = &name[space + 1..];
+        // iOS writes `unknown-arch` where an image has no architecture
+        // (the `???` placeholder): it is not part of the name.
+        if let Some(a) = arch_token(token) {
+            arch = arch.or(Some(a));
+            name = name[..space].trim_ascii_end();
+        } else if token == "unknown-arch" {
+            name = name[..space].trim_ascii_end();
+        }
     }
     (name, arch, version, marked_user)
 }
@@ -225,6 +231,10 @@ mod tests {
         let i = image("               0x0 - 0xffffffffffffffff ??? (*) <00000000-0000-0000-0000-000000000000> ???");
         assert_eq!(i.name.as_deref(), Some("???"));
         assert!(i.uuid.is_none());
+        assert!(i.is_placeholder());
+        let i =
+            image("               0x0 - 0xffffffffffffffff ??? unknown-arch  <00000000000000000000000000000000> ???");
+        assert_eq!((i.name.as_deref(), i.arch), (Some("???"), None));
         assert!(i.is_placeholder());
     }
 
