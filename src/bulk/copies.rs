@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use super::convert::Options;
 use super::load::{load, load_head};
 use super::ordered::run_ordered;
-use super::walk::{InputFile, walk};
+use super::walk::{InputFile, WalkError};
 use crate::model::Parsed;
 use crate::read::Input;
 use crate::read::identity::{FIRST_LOOK, SEARCH_BYTES, incident_id, may_follow};
@@ -48,16 +48,16 @@ impl Copies {
     }
 }
 
-/// Finds the copies of one crash among the inputs under `paths`, with
-/// `jobs` threads.
-pub fn find(paths: &[PathBuf], options: &Options, jobs: usize) -> Copies {
-    let mut by_id: HashMap<uuid::Uuid, Vec<(usize, InputFile)>> = HashMap::new();
+/// Finds the copies of one crash among `inputs` (a walk's, whose indexes
+/// [`Copies::duplicate_of`] takes), with `jobs` threads.
+pub fn find(inputs: &[Result<InputFile, WalkError>], options: &Options, jobs: usize) -> Copies {
+    let mut by_id: HashMap<uuid::Uuid, Vec<(usize, &InputFile)>> = HashMap::new();
     run_ordered(
-        walk(paths),
+        inputs,
         jobs,
         jobs * 16,
         |item| {
-            let input = item.ok()?;
+            let input = item.as_ref().ok()?;
             let head = load_head(&input.source, FIRST_LOOK)?;
             let id = match incident_id(&head) {
                 Some(id) => id,

@@ -84,11 +84,14 @@ pub fn walk(paths: &[PathBuf]) -> impl Iterator<Item = Result<InputFile, WalkErr
     paths.iter().flat_map(move |root| walk_root(root, several))
 }
 
-/// How many items [`walk`] yields (inputs and problems), for a progress
-/// bar. It walks the directories once more; the operating system has their
-/// entries cached by then, and nothing is kept.
-pub fn count(paths: &[PathBuf]) -> usize {
-    walk(paths).count()
+/// What a walk found, in walk order: each input, or a problem met.
+pub type Walked = Vec<Result<InputFile, WalkError>>;
+
+/// Walks `paths` once and keeps what it found (paths, not contents), so
+/// that a run's look for copies and its conversion go through the same list
+/// without walking the directories, and sniffing each file, again.
+pub fn collect(paths: &[PathBuf]) -> Walked {
+    walk(paths).collect()
 }
 
 type Items<'a> = Box<dyn Iterator<Item = Result<InputFile, WalkError>> + 'a>;

@@ -73,8 +73,9 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         (Target::Appcenter, Ok(_)) => Form::Logs,
         (Target::Sentry, Ok(options)) => Form::Event(options),
     };
+    let inputs = walk::collect(&args.paths);
     if let Some(dir) = &args.out_dir
-        && let Err(message) = out_dir::check(dir, &args.paths, args.overwrite, "json")
+        && let Err(message) = out_dir::check(dir, &inputs, args.overwrite, "json")
     {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
@@ -83,8 +84,8 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     let stop = super::signals::install();
     let mut reporter = Reporter::new(args.run.verbosity(), Job::Convert, jobs);
     options.symbols = args.conversion.dsym.open(|message| reporter.notice(message));
-    reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)));
-    let copies = copies::find(&args.paths, &options, jobs);
+    reporter.start(Some(inputs.len()));
+    let copies = copies::find(&inputs, &options, jobs);
 
     let out_dir = args.out_dir.as_deref();
     // A converted report is some tens of kilobytes of JSON: a buffer of a
@@ -93,7 +94,7 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
     let mut document = DocumentWriter::new(mode, if matches!(form, Form::Logs) { "logs" } else { "events" });
     let mut write_error = None;
     run_ordered(
-        walk::walk(&args.paths).enumerate(),
+        inputs.into_iter().enumerate(),
         jobs,
         jobs * 16,
         |(index, item)| match item {

@@ -11,7 +11,7 @@ use crashport::bulk::walk;
 /// and written to; no two inputs map to one output file; no output file
 /// exists already unless `overwrite`. One message for the first problem,
 /// so that a run does not fail file by file.
-pub fn check(dir: &Path, paths: &[PathBuf], overwrite: bool, extension: &str) -> Result<(), String> {
+pub fn check(dir: &Path, inputs: &walk::Walked, overwrite: bool, extension: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("--out-dir {}: cannot create the folder: {e}", dir.display()))?;
     let probe = dir.join(".crashport-write-test");
     std::fs::write(&probe, b"")
@@ -19,7 +19,7 @@ pub fn check(dir: &Path, paths: &[PathBuf], overwrite: bool, extension: &str) ->
         .map_err(|e| format!("--out-dir {}: cannot write into the folder: {e}", dir.display()))?;
     let mut targets: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut existing = Vec::new();
-    for input in walk::walk(paths).filter_map(Result::ok) {
+    for input in inputs.iter().filter_map(|item| item.as_ref().ok()) {
         let target = output_path(dir, &input.relative, extension);
         // Case-insensitive file systems (macOS, Windows) would merge these too.
         let key = PathBuf::from(target.to_string_lossy().to_lowercase());

@@ -153,12 +153,6 @@ impl Reporter {
         }
     }
 
-    /// True when a progress bar may be shown, so that counting the files
-    /// is worth it.
-    pub fn shows_progress(&self) -> bool {
-        self.bar_wanted
-    }
-
     /// The destination's limits, for the messages of `upload`.
     pub fn destination(&mut self, max_age_days: i64, rate_limit: u32, journal: Option<&Path>) {
         self.max_age_days = Some(max_age_days);

@@ -42,8 +42,9 @@ pub fn run(args: &RenderArgs) -> ExitCode {
     }
     // Crash folders are not written to while crashport reads them.
     let mut options = Options { limits: args.size.limits(), memory_map: true, ..Options::default() };
+    let inputs = walk::collect(&args.paths);
     if let Some(dir) = &args.out_dir
-        && let Err(message) = out_dir::check(dir, &args.paths, args.overwrite, "crash")
+        && let Err(message) = out_dir::check(dir, &inputs, args.overwrite, "crash")
     {
         eprintln!("error: {message}");
         return ExitCode::FAILURE;
@@ -53,8 +54,8 @@ pub fn run(args: &RenderArgs) -> ExitCode {
     let mut reporter = Reporter::new(args.run.verbosity(), Job::Render, jobs);
     // With --dsym, each report is symbolicated as it is read, then rendered.
     options.symbols = args.dsym.open(|message| reporter.notice(message));
-    reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)));
-    let copies = copies::find(&args.paths, &options, jobs);
+    reporter.start(Some(inputs.len()));
+    let copies = copies::find(&inputs, &options, jobs);
 
     let out_dir = args.out_dir.as_deref();
     // A rendered report is some tens of kilobytes: a buffer of a few makes
@@ -63,7 +64,7 @@ pub fn run(args: &RenderArgs) -> ExitCode {
     let mut written = 0usize;
     let mut write_error = None;
     run_ordered(
-        walk::walk(&args.paths).enumerate(),
+        inputs.into_iter().enumerate(),
         jobs,
         jobs * 16,
         |(index, item)| match item {

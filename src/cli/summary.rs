@@ -39,8 +39,9 @@ pub fn run(args: &SummaryArgs) -> ExitCode {
     let stop = super::signals::install();
     let mut reporter = Reporter::new(args.run.verbosity(), Job::Summary, jobs);
     options.symbols = args.dsym.open(|message| reporter.notice(message));
-    reporter.start(reporter.shows_progress().then(|| walk::count(&args.paths)));
-    let copies = copies::find(&args.paths, &options, jobs);
+    let inputs = walk::collect(&args.paths);
+    reporter.start(Some(inputs.len()));
+    let copies = copies::find(&inputs, &options, jobs);
     // One demangler for the run: a function met in a thousand reports is
     // demangled once. Signatures are in normal form whatever the style.
     let own_names;
@@ -53,7 +54,7 @@ pub fn run(args: &SummaryArgs) -> ExitCode {
     };
     let mut triage = Triage::new();
     run_ordered(
-        walk::walk(&args.paths).enumerate(),
+        inputs.into_iter().enumerate(),
         jobs,
         jobs * 16,
         |(index, item)| match item {

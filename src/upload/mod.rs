@@ -226,16 +226,17 @@ pub fn run<D: Destination>(
     observer: &mut dyn Observer,
 ) -> Summary {
     let mut summary = Summary::default();
-    let total = walk::count(settings.inputs);
+    let inputs = walk::collect(settings.inputs);
+    let total = inputs.len();
     observer.event(Event::Started { inputs: total });
-    let copies = copies::find(settings.inputs, settings.options, settings.jobs);
+    let copies = copies::find(&inputs, settings.options, settings.jobs);
     let mut pacer = Pacer::new(settings.rate_limit);
     let mut seen: HashSet<String> = HashSet::new();
     let mut last_progress = Instant::now();
     let max_age = destination.max_age_days();
     let jobs = settings.jobs.max(1);
     run_ordered(
-        walk::walk(settings.inputs),
+        inputs,
         jobs,
         jobs * 4,
         |item| item.map(|input| destination.prepare(&input, settings.options)),
