@@ -54,10 +54,14 @@ pub(super) fn link_frames(report: &mut Report<'_>) {
 /// into the function, so it does not add up to the frame's address.
 fn unname_placeholder(frame: &mut Frame<'_>, image: &Image<'_>) {
     let (Some(symbol), Some(offset)) = (frame.symbol.as_deref(), frame.symbol_offset) else { return };
+    // The sum first: it rules out nearly every frame without comparing names.
+    if image.start.checked_add(offset) != Some(frame.address) {
+        return;
+    }
     let names_the_image = image.name.as_deref() == Some(symbol)
         || frame.image_name.as_deref() == Some(symbol)
         || image.file_name() == Some(symbol);
-    if names_the_image && image.start.checked_add(offset) == Some(frame.address) {
+    if names_the_image {
         frame.symbol = None;
         frame.symbol_offset = None;
         frame.image_offset = Some(offset);
