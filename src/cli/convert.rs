@@ -143,17 +143,9 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         },
     );
     let finished = document.finish(&mut stdout).and_then(|()| stdout.flush());
-    if let Some(e) = write_error.or(finished.err()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: writing the output: {e}");
-        }
-        return ExitCode::FAILURE;
-    }
+    let written = write_error.map_or(finished, Err);
     let signal = stop.load(Ordering::Relaxed);
-    if signal != 0 {
-        reporter.interrupted(signal);
-    }
-    reporter.finish(args.run.summary_json.as_deref(), args.run.fail_on_empty)
+    reporter.finish_output(written, signal, args.run.summary_json.as_deref(), args.run.fail_on_empty)
 }
 
 /// Converts one input into App Center logs (in the outcome) or a Sentry

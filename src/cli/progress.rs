@@ -301,6 +301,28 @@ impl Reporter {
         }
     }
 
+    /// Ends a run that wrote its output to stdout: a failed write fails it
+    /// (quietly for a closed pipe: the reader stopped reading), a signal
+    /// that stopped it is noted, then [`Reporter::finish`].
+    pub fn finish_output(
+        mut self,
+        written: std::io::Result<()>,
+        signal: usize,
+        summary_json: Option<&Path>,
+        fail_on_empty: bool,
+    ) -> ExitCode {
+        if let Err(e) = written {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: writing the output: {e}");
+            }
+            return ExitCode::FAILURE;
+        }
+        if signal != 0 {
+            self.interrupted(signal);
+        }
+        self.finish(summary_json, fail_on_empty)
+    }
+
     /// The exit status the run's outcome calls for, after the summary.
     pub fn finish(mut self, summary_json: Option<&Path>, fail_on_empty: bool) -> ExitCode {
         self.bar.finish_and_clear();

@@ -100,17 +100,9 @@ pub fn run(args: &RenderArgs) -> ExitCode {
         },
     );
     let flushed = stdout.flush();
-    if let Some(e) = write_error.or(flushed.err()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: writing the output: {e}");
-        }
-        return ExitCode::FAILURE;
-    }
+    let written = write_error.map_or(flushed, Err);
     let signal = stop.load(Ordering::Relaxed);
-    if signal != 0 {
-        reporter.interrupted(signal);
-    }
-    reporter.finish(args.run.summary_json.as_deref(), args.run.fail_on_empty)
+    reporter.finish_output(written, signal, args.run.summary_json.as_deref(), args.run.fail_on_empty)
 }
 
 /// Reads and renders one input, on a worker thread; with `out_dir`,
