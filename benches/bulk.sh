@@ -11,6 +11,11 @@
 #            about 6,000 files and 110 MB with ../shared/corpus present)
 #   WORKDIR  where to build the directory (default /tmp/crashport-bulk)
 #
+# OTHER=PATH adds another crashport binary (a build of an earlier commit)
+# to the text-report rounds, run the same way beside the two others, so
+# that the reference's ratio to it is measured on the same files and in
+# the same rounds.
+#
 # The report set is every file of fixtures/reports and, when present,
 # ../shared/corpus that crashport converts or skips (the few corpus
 # fragments it refuses are left out, so every run exits 0). The copies live
@@ -90,14 +95,24 @@ text_bytes=$(du -sb "$text_dir" | cut -f1)
 echo
 echo "text reports: $text_dir, $text_files files, $((text_bytes / 1000000)) MB"
 find "$text_dir" -type f -exec cat {} + > /dev/null
-declare -a ours theirs speedup
+other=${OTHER:-}
+declare -a ours theirs speedup others other_speedup
 for _ in $(seq "$runs"); do
     read -r o _ < <(timed "$bin" convert --quiet --jobs 1 --no-attachment "$text_dir")
     read -r a _ < <(timed "$acrp" "$text_dir")
     ours+=("$o") theirs+=("$a")
     speedup+=("$(awk -v a="$a" -v b="$o" 'BEGIN { printf "%.3f", a / b }')")
+    if [ -n "$other" ]; then
+        read -r x _ < <(timed "$other" convert --quiet --jobs 1 --no-attachment "$text_dir")
+        others+=("$x")
+        other_speedup+=("$(awk -v a="$a" -v b="$x" 'BEGIN { printf "%.3f", a / b }')")
+    fi
 done
 printf '%-40s %8s\n' "run (median of $runs)" "seconds"
 printf '%-40s %8s\n' "crashport convert --jobs 1 --no-attachment" "$(median "${ours[@]}")"
 printf '%-40s %8s\n' "apple-crash-report-parser to JSON" "$(median "${theirs[@]}")"
+[ -n "$other" ] && printf '%-40s %8s\n' "OTHER ($other)" "$(median "${others[@]}")"
 echo "crashport is $(median "${speedup[@]}")x apple-crash-report-parser (median of the per-round ratios)"
+if [ -n "$other" ]; then
+    echo "OTHER is $(median "${other_speedup[@]}")x apple-crash-report-parser (median of the per-round ratios)"
+fi
