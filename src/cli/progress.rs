@@ -598,38 +598,53 @@ fn skipped_words(kind: &str, n: usize) -> String {
 /// The kind of a warning, by its wording: the summary counts each kind;
 /// `-v` prints every warning.
 fn warning_kind(message: &str) -> &'static str {
-    const KINDS: [(&str, &str); 13] = [
-        ("without a UUID", "image without a UUID"),
-        ("has no frames; left out", "thread without frames"),
-        ("frame(s) skipped", "list of frames without their image"),
-        ("skipped: expected", "line not read"),
-        ("unrecognised line", "line not read"),
-        ("unrecognised thread line", "line not read"),
-        ("cut off", "report cut off"),
-        ("not valid UTF-8", "file not valid UTF-8"),
-        ("UTF-16", "file in UTF-16"),
-        ("no app version", "report without an app version"),
-        ("names no operating system", "report without an OS"),
-        ("no OS version", "report without an OS version"),
-        ("expected ", "value not read"),
-    ];
-    KINDS.iter().find(|(words, _)| message.contains(words)).map_or("other warning", |(_, kind)| kind)
+    WARNING_KINDS.iter().find(|kind| message.contains(kind.wording)).map_or(OTHER_WARNING.one, |kind| kind.one)
 }
 
+/// A kind of warning: the words that tell it, and its name for one and
+/// for many.
+struct WarningKind {
+    wording: &'static str,
+    one: &'static str,
+    many: &'static str,
+}
+
+const fn kind(wording: &'static str, one: &'static str, many: &'static str) -> WarningKind {
+    WarningKind { wording, one, many }
+}
+
+/// What is not one of [`WARNING_KINDS`].
+const OTHER_WARNING: WarningKind = kind("", "other warning", "other warnings");
+
+/// The kinds, most specific wording first.
+const WARNING_KINDS: [WarningKind; 18] = [
+    kind("without a UUID", "image without a UUID", "images without a UUID"),
+    kind("has no frames; left out", "thread without frames", "threads without frames"),
+    kind("frame(s) skipped", "list of frames without their image", "lists of frames without their image"),
+    kind("skipped: expected", "line not read", "lines not read"),
+    kind("unrecognised line", "line not read", "lines not read"),
+    kind("unrecognised thread line", "line not read", "lines not read"),
+    kind("which was taken off", "quoted or indented paste", "quoted or indented pastes"),
+    kind("of other text before the report", "report with other text before it", "reports with other text before them"),
+    kind("the address touches the symbol", "address split from its symbol", "addresses split from their symbol"),
+    kind("is not JSON (", "`.ips` whose first line is not JSON", "`.ips` whose first line is not JSON"),
+    kind("the crashed thread is unknown", "report without a crashed thread", "reports without a crashed thread"),
+    kind("cut off", "report cut off", "reports cut off"),
+    kind("not valid UTF-8", "file not valid UTF-8", "files not valid UTF-8"),
+    kind("UTF-16", "file in UTF-16", "files in UTF-16"),
+    kind("no app version", "report without an app version", "reports without an app version"),
+    kind("names no operating system", "report without an OS", "reports without an OS"),
+    kind("no OS version", "report without an OS version", "reports without an OS version"),
+    kind("expected ", "value not read", "values not read"),
+];
+
 /// `3 lines not read`: a count of a warning kind in words.
-fn warning_words(kind: &str, n: usize) -> String {
+fn warning_words(one: &str, n: usize) -> String {
     if n == 1 {
-        return format!("1 {kind}");
+        return format!("1 {one}");
     }
-    // The noun is the kind's first word.
-    let (noun, rest) = kind.split_once(' ').unwrap_or((kind, ""));
-    let nouns = match noun {
-        "image" | "thread" | "line" | "report" | "file" | "value" => format!("{noun}s"),
-        "list" => "lists".to_string(),
-        "other" => "other".to_string(),
-        other => other.to_string(),
-    };
-    if rest.is_empty() { format!("{n} {nouns}") } else { format!("{n} {nouns} {rest}") }
+    let many = WARNING_KINDS.iter().chain([&OTHER_WARNING]).find(|kind| kind.one == one).map_or(one, |kind| kind.many);
+    format!("{n} {many}")
 }
 
 /// A duration for people: `45 s`, `12 min`, `1.5 h`.
@@ -640,5 +655,21 @@ pub fn human(duration: Duration) -> String {
         1..60 => format!("{seconds} s"),
         60..3600 => format!("{} min", seconds.div_ceil(60)),
         _ => format!("{:.1} h", seconds as f64 / 3600.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warning_kinds_are_counted_in_words() {
+        let quoted = "the report is quoted: its lines (to line 9) begin with `> `, which was taken off";
+        assert_eq!(warning_words(warning_kind(quoted), 2), "2 quoted or indented pastes");
+        assert_eq!(warning_words(warning_kind("something new"), 9), "9 other warnings");
+        assert_eq!(warning_words(warning_kind("something new"), 1), "1 other warning");
+        let glued = "the address touches the symbol (a paste lost the space between them); split";
+        assert_eq!(warning_words(warning_kind(glued), 4), "4 addresses split from their symbol");
+        assert_eq!(warning_words(warning_kind("thread 2 has no frames; left out"), 6), "6 threads without frames");
     }
 }
