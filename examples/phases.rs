@@ -8,7 +8,8 @@
 //! cargo run --release --example phases -- fixtures/reports ../shared/corpus
 //! # stop after one phase, for a profiler (callgrind counts instructions,
 //! # so a busy machine does not disturb it):
-//! valgrind --tool=callgrind target/release/examples/phases --only read fixtures/reports
+//! cargo build --profile profiling --example phases
+//! valgrind --tool=callgrind target/profiling/examples/phases --only read fixtures/reports
 //! ```
 
 use std::hint::black_box;
