@@ -16,7 +16,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let options = Options::default();
-    let read = read_bytes(Path::new("f.crash"), data, Origin::Walked, &options, |report, _| apple_text::render(&report));
+    let read =
+        read_bytes(Path::new("f.crash"), data, Origin::Walked, &options, |report, _| apple_text::render(&report));
     if let Read::Crash(text) = read {
         assert!(text.ends_with("EOF\n"), "rendered text ends with EOF");
         if let Ok(input) = crashport::Input::from_bytes(text.as_bytes()) {
