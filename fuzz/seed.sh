@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# (Re)creates the seed corpora fuzz/corpus/{text,ips,convert} from the
+# (Re)creates the seed corpora fuzz/corpus/{text,ips,convert,render,triage} from the
 # project's fixtures (fixtures/**) and, when present, the real reports in
 # ../shared/corpus (local seeds only: fuzz/corpus is gitignored and must not
 # be committed). Files are named by their SHA-1, as libFuzzer names its own.
@@ -14,9 +14,9 @@ corpus="$here/corpus"
 shared="${CRASHPORT_SHARED_CORPUS:-$root/../shared/corpus}"
 
 if [[ "${1:-}" == "--clean" ]]; then
-    rm -rf "$corpus/text" "$corpus/ips" "$corpus/convert"
+    rm -rf "$corpus/text" "$corpus/ips" "$corpus/convert" "$corpus/render" "$corpus/triage"
 fi
-mkdir -p "$corpus/text" "$corpus/ips" "$corpus/convert"
+mkdir -p "$corpus/text" "$corpus/ips" "$corpus/convert" "$corpus/render" "$corpus/triage"
 
 add() { # add TARGET FILE: copy FILE into TARGET's corpus under its hash
     local sum
@@ -34,7 +34,7 @@ while IFS= read -r -d '' file; do
     case "$(basename "$file")" in
         README.md | SOURCES.tsv) continue ;;
     esac
-    for target in text ips convert; do add "$target" "$file"; done
+    for target in text ips convert render triage; do add "$target" "$file"; done
     # The ips target puts its input under a ready-made .ips header: seed it
     # with the bodies (everything after the first line) of header + JSON files.
     if head -c1 "$file" | grep -q '{' && [[ $(head -n1 "$file") == *'}' ]]; then
@@ -51,7 +51,7 @@ while IFS= read -r -d '' file; do
     n=$((n + 1))
 done < <(find "${sources[@]}" -type f -print0 | sort -z)
 
-for target in text ips convert; do
+for target in text ips convert render triage; do
     echo "$target: $(find "$corpus/$target" -type f | wc -l) seeds"
 done
 echo "from $n files (${sources[*]})"
