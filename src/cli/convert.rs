@@ -10,15 +10,15 @@ use std::sync::atomic::Ordering;
 use crashport::appcenter::json;
 use crashport::appcenter::logs::Log;
 use crashport::bulk::convert::{ConvertedFile, Failure, Options, Outcome, convert_file};
-use crashport::bulk::copies;
 use crashport::bulk::ordered::run_ordered;
 use crashport::bulk::walk::{self, InputFile};
 use crashport::sentry::EventOptions;
 use crashport::upload::Prepared;
 use crashport::upload::appcenter::MAX_AGE_DAYS;
 
+use super::file_run::{self, FileRun, OutDir};
 use super::out_dir;
-use super::progress::{Job, Reporter};
+use super::progress::Job;
 use super::{ConvertArgs, Target, usage_error};
 
 /// What a report becomes.
@@ -73,19 +73,12 @@ pub fn run(args: &ConvertArgs) -> ExitCode {
         (Target::Appcenter, Ok(_)) => Form::Logs,
         (Target::Sentry, Ok(options)) => Form::Event(options),
     };
-    let inputs = walk::collect(&args.paths);
-    if let Some(dir) = &args.out_dir
-        && let Err(message) = out_dir::check(dir, &inputs, args.overwrite, "json")
-    {
-        eprintln!("error: {message}");
-        return ExitCode::FAILURE;
-    }
-    let jobs = args.run.jobs();
-    let stop = super::signals::install();
-    let mut reporter = Reporter::new(args.run.verbosity(), Job::Convert, jobs);
-    options.symbols = args.conversion.dsym.open(|message| reporter.notice(message));
-    reporter.start(Some(inputs.len()));
-    let copies = copies::find(&inputs, &options, jobs);
+    let out = args.out_dir.as_deref().map(|dir| OutDir { dir, overwrite: args.overwrite, extension: "json" });
+    let FileRun { inputs, jobs, stop, mut reporter, copies } =
+        match file_run::start(&args.paths, out, &args.run, Job::Convert, &args.conversion.dsym, &mut options) {
+            Ok(run) => run,
+            Err(status) => return status,
+        };
 
     let out_dir = args.out_dir.as_deref();
     // A converted report is some tens of kilobytes of JSON: a buffer of a

@@ -3,6 +3,7 @@
 
 mod convert;
 mod dsyms;
+mod file_run;
 mod inspect;
 mod out_dir;
 mod progress;

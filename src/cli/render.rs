@@ -9,13 +9,13 @@ use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
 use crashport::bulk::convert::{Failure, Options, Outcome, Read, read_file};
-use crashport::bulk::copies;
 use crashport::bulk::ordered::run_ordered;
 use crashport::bulk::walk::{self, InputFile};
 use crashport::print::apple_text;
 
+use super::file_run::{self, FileRun, OutDir};
 use super::out_dir;
-use super::progress::{Job, Reporter};
+use super::progress::Job;
 use super::{RenderArgs, usage_error};
 
 /// What a worker makes of one walked item.
@@ -42,20 +42,13 @@ pub fn run(args: &RenderArgs) -> ExitCode {
     }
     // Crash folders are not written to while crashport reads them.
     let mut options = Options { limits: args.size.limits(), memory_map: true, ..Options::default() };
-    let inputs = walk::collect(&args.paths);
-    if let Some(dir) = &args.out_dir
-        && let Err(message) = out_dir::check(dir, &inputs, args.overwrite, "crash")
-    {
-        eprintln!("error: {message}");
-        return ExitCode::FAILURE;
-    }
-    let jobs = args.run.jobs();
-    let stop = super::signals::install();
-    let mut reporter = Reporter::new(args.run.verbosity(), Job::Render, jobs);
+    let out = args.out_dir.as_deref().map(|dir| OutDir { dir, overwrite: args.overwrite, extension: "crash" });
     // With --dsym, each report is symbolicated as it is read, then rendered.
-    options.symbols = args.dsym.open(|message| reporter.notice(message));
-    reporter.start(Some(inputs.len()));
-    let copies = copies::find(&inputs, &options, jobs);
+    let FileRun { inputs, jobs, stop, mut reporter, copies } =
+        match file_run::start(&args.paths, out, &args.run, Job::Render, &args.dsym, &mut options) {
+            Ok(run) => run,
+            Err(status) => return status,
+        };
 
     let out_dir = args.out_dir.as_deref();
     // A rendered report is some tens of kilobytes: a buffer of a few makes

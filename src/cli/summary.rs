@@ -7,14 +7,14 @@ use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
 use crashport::bulk::convert::{Failure, Options, Outcome, Read, SkippedFile, read_file};
-use crashport::bulk::copies;
 use crashport::bulk::ordered::run_ordered;
 use crashport::bulk::walk;
 use crashport::model::crash_id::crash_id;
 use crashport::print::triage::{TableOptions, table};
 use crashport::triage::{Baseline, CrashFacts, Triage};
 
-use super::progress::{Job, Reporter};
+use super::file_run::{self, FileRun};
+use super::progress::Job;
 use super::{SummaryArgs, SummaryBy, usage_error};
 
 /// What a worker makes of one walked item.
@@ -35,13 +35,11 @@ pub fn run(args: &SummaryArgs) -> ExitCode {
         return usage_error(&message);
     }
     let mut options = Options { limits: args.size.limits(), memory_map: true, ..Options::default() };
-    let jobs = args.run.jobs();
-    let stop = super::signals::install();
-    let mut reporter = Reporter::new(args.run.verbosity(), Job::Summary, jobs);
-    options.symbols = args.dsym.open(|message| reporter.notice(message));
-    let inputs = walk::collect(&args.paths);
-    reporter.start(Some(inputs.len()));
-    let copies = copies::find(&inputs, &options, jobs);
+    let FileRun { inputs, jobs, stop, mut reporter, copies } =
+        match file_run::start(&args.paths, None, &args.run, Job::Summary, &args.dsym, &mut options) {
+            Ok(run) => run,
+            Err(status) => return status,
+        };
     // One demangler for the run: a function met in a thousand reports is
     // demangled once. Signatures are in normal form whatever the style.
     let own_names;
