@@ -585,3 +585,16 @@ fn a_proxy_from_the_environment_is_used_unless_no_proxy_says_otherwise() {
     assert_eq!(server.received().len(), 1, "NO_PROXY sends it directly");
     assert_eq!(proxy.received().len(), 1);
 }
+
+#[test]
+fn without_a_terminal_a_long_upload_prints_a_progress_line() {
+    // The first request takes longer than the 5 s between two progress
+    // lines; stderr is a pipe here, as in a CI log, so no bar is drawn.
+    let server = Server::start(vec![Reply::Slow(Duration::from_millis(5500), 200)]);
+    let dir = reports(&["ios16-arm64e.ips", "macos13-arm64.crash"]);
+    let out = run(&server, dir.path(), &["--timeout", "10"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = text(&out);
+    assert!(log.contains("crashport: 1 of 2 files, 1 sent"), "{log}");
+    assert_eq!(log.matches("crashport: 1 of 2 files").count(), 1, "{log}");
+}
